@@ -1,0 +1,297 @@
+// Demo origin behind edge-sso: shows who is signed in and the X-Sso-* headers, and takes JIT provisioning calls.
+//
+// Usage: node dev/origin/server.mjs [--port 9100] [--host 127.0.0.1] [--worker http://127.0.0.1:8787]
+//          [--data-dir dev/data]
+//   GET  /                         (any other path too) the signed-in user, the headers, the assertion check
+//   POST /internal/sso/provision   JIT provisioning (interface.md §5); users kept in <data-dir>/origin-users.json
+//   GET  /api/users                the provisioned users, as JSON
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+
+import { escapeHtml, page } from '../html.mjs';
+
+const DEFAULT_DATA_DIR = fileURLToPath(new URL('../data', import.meta.url));
+const MAX_IDEMPOTENCY_KEYS = 1000;
+
+const { port, host, worker, dataDir } = settings();
+const originUrl = `http://${host}:${port}`;
+const storePath = join(dataDir, 'origin-users.json');
+const store = loadStore();
+const workerKeys = createRemoteJWKSet(new URL(`${worker}/_sso/jwks.json`));
+
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const server = createServer(async (req, res) => {
+  const { pathname } = new URL(req.url, originUrl);
+  res.on('finish', () => console.log(`${req.method} ${pathname} ${res.statusCode}`));
+  try {
+    if (pathname === '/internal/sso/provision') {
+      if (req.method !== 'POST') throw new HttpError(405, 'use POST');
+      await provision(req, res);
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new HttpError(405, 'this demo origin only answers GET here');
+    } else if (pathname === '/api/users') {
+      sendJson(res, 200, [...store.users.values()]);
+    } else {
+      sendHtml(res, 200, await homePage(req));
+    }
+  } catch (err) {
+    if (!(err instanceof HttpError)) console.error(err);
+    const status = err instanceof HttpError ? err.status : 500;
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`${status === 500 ? 'internal error' : err.message}\n`);
+  }
+});
+server.on('error', (err) => {
+  console.error(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : err.message);
+  process.exit(1);
+});
+server.listen(port, host, () => {
+  console.log(`demo origin ready on ${originUrl}, trusting assertions from ${worker}, users in ${storePath}`);
+});
+
+/**
+ * POST /internal/sso/provision: 401 without a valid assertion, 400 for a bad body, 403 when the
+ * assertion names another user, the stored answer again for a known Idempotency-Key (422 if
+ * the body differs), else 201 (new user) or 200 (updated user) with the stored user.
+ */
+async function provision(req, res) {
+  const assertion = await verifyAssertion(req.headers['x-sso-assertion']);
+  if (!assertion.ok) throw new HttpError(401, `invalid X-Sso-Assertion: ${assertion.error}`);
+  const raw = await readBody(req);
+  const key = req.headers['idempotency-key'];
+  const fingerprint = createHash('sha256').update(raw).digest('base64url');
+  const earlier = key && store.idempotency.get(key);
+  if (earlier) {
+    if (earlier.fingerprint !== fingerprint) {
+      throw new HttpError(422, 'Idempotency-Key reused with a different body');
+    }
+    sendJson(res, earlier.status, earlier.body);
+    return;
+  }
+
+  const input = parseProvisioning(raw);
+  const { sub, org, idp_iss: idpIssuer } = assertion.claims;
+  if (sub !== input.subject || org !== input.org || idpIssuer !== input.issuer) {
+    throw new HttpError(403, 'the assertion names another user than the body');
+  }
+  const id = `${input.org} ${input.subject}`;
+  const previous = store.users.get(id);
+  const now = new Date().toISOString();
+  const user = {
+    ...input,
+    // An attribute the IdP did not send this time keeps its stored value; projects accumulate.
+    email: input.email ?? previous?.email ?? null,
+    name: input.name ?? previous?.name ?? null,
+    given_name: input.given_name ?? previous?.given_name ?? null,
+    family_name: input.family_name ?? previous?.family_name ?? null,
+    projects: [...new Set([...(previous?.projects ?? []), ...input.projects])],
+    created_at: previous?.created_at ?? now,
+    updated_at: now,
+  };
+  const status = previous ? 200 : 201;
+  store.users.set(id, user);
+  if (key) {
+    store.idempotency.set(key, { fingerprint, status, body: user });
+    if (store.idempotency.size > MAX_IDEMPOTENCY_KEYS) {
+      store.idempotency.delete(store.idempotency.keys().next().value);
+    }
+  }
+  saveStore();
+  console.log(`provisioned ${user.email ?? user.subject} in ${user.org} (${previous ? 'updated' : 'new'})`);
+  sendJson(res, status, user);
+}
+
+/** The provisioning body, checked field by field; anything else is a 400 naming the field. */
+function parseProvisioning(raw) {
+  let body;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, 'body is not JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'body must be a JSON object');
+  }
+  const text = (name, required) => {
+    const value = body[name];
+    if (value === undefined || value === null) {
+      if (required) throw new HttpError(400, `${name}: missing`);
+      return null;
+    }
+    if (typeof value !== 'string' || (required && value === '')) {
+      throw new HttpError(400, `${name}: must be a ${required ? 'non-empty ' : ''}string`);
+    }
+    return value;
+  };
+  const projects = body.projects ?? [];
+  if (!Array.isArray(projects) || projects.some((p) => typeof p !== 'string')) {
+    throw new HttpError(400, 'projects: must be an array of strings');
+  }
+  return {
+    org: text('org', true),
+    issuer: text('issuer', true),
+    subject: text('subject', true),
+    email: text('email'),
+    name: text('name'),
+    given_name: text('given_name'),
+    family_name: text('family_name'),
+    projects,
+  };
+}
+
+/** Checks X-Sso-Assertion against the worker's JWKS: `{ ok, claims }` or `{ ok: false, error }`. */
+async function verifyAssertion(token) {
+  if (!token) return { ok: false, error: 'header missing' };
+  try {
+    const { payload } = await jwtVerify(token, workerKeys, {
+      issuer: worker,
+      audience: [originUrl, worker],
+      algorithms: ['ES256'],
+      requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+      clockTolerance: 5,
+    });
+    return { ok: true, claims: payload };
+  } catch (err) {
+    return { ok: false, error: err.code ? `${err.code}: ${err.message}` : err.message };
+  }
+}
+
+async function homePage(req) {
+  const headers = Object.entries(req.headers)
+    .filter(([name]) => name.startsWith('x-sso-'))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const value = (name) => decodeHeader(req.headers[`x-sso-${name}`] ?? '');
+  const signedIn = Boolean(req.headers['x-sso-subject']);
+  const assertion = await verifyAssertion(req.headers['x-sso-assertion']);
+
+  const who = signedIn
+    ? `<p>Signed in as <strong>${escapeHtml(value('name'))}</strong> (${escapeHtml(value('email'))}),
+  organization <strong>${escapeHtml(value('org'))}</strong>.</p>`
+    : `<p>Not signed in: this request carried no identity headers (a public path, or the origin
+  was opened directly instead of through edge-sso at <a href="${escapeHtml(worker)}/">${escapeHtml(worker)}</a>).</p>`;
+  const check = assertion.ok
+    ? `<p class="ok">X-Sso-Assertion verified with ${escapeHtml(worker)}/_sso/jwks.json
+  (subject ${escapeHtml(assertion.claims.sub)}, expires ${escapeHtml(new Date(assertion.claims.exp * 1000).toISOString())}).</p>`
+    : `<p class="error">X-Sso-Assertion not verified: ${escapeHtml(assertion.error)}</p>`;
+  const headerRows = headers.map(([name, raw]) => {
+    const shown = name === 'x-sso-assertion' && raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+    const decoded = name === 'x-sso-assertion' ? '' : decodeHeader(raw);
+    return `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(shown)}</td><td>${escapeHtml(decoded)}</td></tr>`;
+  });
+  const userRows = [...store.users.values()].map((u) => `<tr><td>${escapeHtml(u.org)}</td>`
+    + `<td>${escapeHtml(u.name)}</td><td>${escapeHtml(u.email)}</td><td>${escapeHtml(u.subject)}</td>`
+    + `<td>${escapeHtml(u.projects.join(', '))}</td></tr>`);
+
+  return page('edge-sso demo origin', `
+<h1>edge-sso demo origin</h1>
+${who}
+${signedIn ? '<form method="post" action="/_sso/logout"><button>Sign out</button></form>' : ''}
+<h2>Identity assertion</h2>
+${check}
+<h2>X-Sso-* headers received</h2>
+${headerRows.length ? `<table>
+<thead><tr><th scope="col">Header</th><th scope="col">Value</th><th scope="col">Decoded</th></tr></thead>
+<tbody>
+${headerRows.join('\n')}
+</tbody>
+</table>` : '<p>None.</p>'}
+<h2>Provisioned users</h2>
+${userRows.length ? `<table>
+<thead><tr><th scope="col">Org</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Subject</th><th scope="col">Projects</th></tr></thead>
+<tbody>
+${userRows.join('\n')}
+</tbody>
+</table>` : '<p>None yet: the worker provisions each user at their first sign-in.</p>'}
+<p class="note">Also: <a href="/_sso/session">/_sso/session</a> · <a href="/api/users">/api/users</a> · <a href="/public/">a public page</a></p>`);
+}
+
+/** X-Sso-* values are percent-encoded UTF-8; a malformed one is shown as it came. */
+function decodeHeader(raw) {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function loadStore() {
+  try {
+    const saved = JSON.parse(readFileSync(storePath, 'utf8'));
+    return {
+      users: new Map(saved.users.map((u) => [`${u.org} ${u.subject}`, u])),
+      idempotency: new Map(Object.entries(saved.idempotency ?? {})),
+    };
+  } catch (err) {
+    if (err.code !== 'ENOENT') console.error(`${storePath}: ${err.message}; starting with no users`);
+    return { users: new Map(), idempotency: new Map() };
+  }
+}
+
+/** Writes the store atomically: a temporary file renamed over the old one. */
+function saveStore() {
+  mkdirSync(dataDir, { recursive: true });
+  const temp = `${storePath}.${process.pid}.tmp`;
+  const saved = { users: [...store.users.values()], idempotency: Object.fromEntries(store.idempotency) };
+  writeFileSync(temp, `${JSON.stringify(saved, null, 2)}\n`);
+  renameSync(temp, storePath);
+}
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(`${JSON.stringify(body)}\n`);
+}
+
+function sendHtml(res, status, html) {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(html);
+}
+
+function readBody(req, limit = 64 * 1024) {
+  return new Promise((resolveBody, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      body += chunk;
+      if (body.length > limit) reject(new HttpError(400, 'body too large'));
+    });
+    req.on('end', () => resolveBody(body));
+    req.on('error', reject);
+  });
+}
+
+/** The command line; a bad flag ends the process with one line. */
+function settings() {
+  try {
+    const { values: args } = parseArgs({
+      options: {
+        port: { type: 'string', default: '9100' },
+        host: { type: 'string', default: '127.0.0.1' },
+        worker: { type: 'string', default: 'http://127.0.0.1:8787' },
+        'data-dir': { type: 'string' },
+      },
+    });
+    const port = Number(args.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port ${args.port} is not a port`);
+    return {
+      port,
+      host: args.host,
+      worker: new URL(args.worker).origin,
+      dataDir: args['data-dir'] ? resolve(args['data-dir']) : DEFAULT_DATA_DIR,
+    };
+  } catch (err) {
+    console.error(`origin: ${err.message}`);
+    process.exit(2);
+  }
+}
