@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs the local stack in one terminal: the acme and globex dev IdPs, the demo origin and `wrangler dev`.
+# Each process runs in its own process group with tagged output; Ctrl-C, or any of them exiting,
+# stops them all. `make dev` calls this after building; it needs build/index.js.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NODE=${NODE:-node}
+WRANGLER=node_modules/.bin/wrangler
+PORTS=(9000 9001 9100 8787 9229) # acme, globex, origin, worker, worker inspector
+PGIDS=()
+TAGS=()
+
+fail() { echo "dev: $*" >&2; exit 1; }
+answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+[ -f build/index.js ] || fail "build/index.js is missing; run \`make build\` (or \`make dev\`) first"
+[ -x "$WRANGLER" ] || fail "$WRANGLER is missing; run \`bash scripts/bootstrap.sh\` first"
+for port in "${PORTS[@]}"; do
+  answers "$port" && fail "port $port on 127.0.0.1 is already in use (another \`make dev\` still running?)"
+done
+
+# start TAG COMMAND...: runs COMMAND as the leader of a new session and process group, its
+# output prefixed with [TAG] by a sed that ignores Ctrl-C, so the last words of a stopping
+# process still show. setsid does not fork here (a background job of a script without
+# job control is not a group leader), so $! is the new group's id.
+start() {
+  local tag=$1
+  shift
+  setsid "$@" < /dev/null > >(trap '' INT; exec sed -u "s/^/[$tag] /") 2>&1 &
+  PGIDS+=("$!")
+  TAGS+=("$tag")
+}
+
+stopped=
+stop_all() {
+  [ -n "$stopped" ] && return
+  stopped=1
+  trap - INT TERM
+  local pgid
+  for pgid in "${PGIDS[@]}"; do kill -TERM -- "-$pgid" 2>/dev/null || true; done
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    local alive=
+    for pgid in "${PGIDS[@]}"; do kill -0 -- "-$pgid" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    sleep 0.3
+  done
+  for pgid in "${PGIDS[@]}"; do kill -KILL -- "-$pgid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_all EXIT
+trap 'echo; echo "dev: stopping"; exit 130' INT TERM
+
+start acme "$NODE" dev/idp/server.mjs --org acme --port 9000
+start globex "$NODE" dev/idp/server.mjs --org globex --port 9001
+start origin "$NODE" dev/origin/server.mjs --port 9100
+start worker env WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
+  "$WRANGLER" dev --ip 127.0.0.1 --port 8787 --inspector-port 9229 --persist-to .wrangler/state \
+  --show-interactive-dev-session=false
+
+# Wait until every port answers, giving up if a process exits first or after 60 s.
+dead_tag() {
+  local i
+  for i in "${!PGIDS[@]}"; do
+    kill -0 "${PGIDS[$i]}" 2>/dev/null || { echo "${TAGS[$i]}"; return 0; }
+  done
+  return 1
+}
+for ((tries = 0; ; tries++)); do
+  pending=
+  for port in 9000 9001 9100 8787; do answers "$port" || pending=$port; done
+  [ -z "$pending" ] && break
+  if tag=$(dead_tag); then fail "[$tag] exited before the stack was ready (see its output above)"; fi
+  ((tries < 600)) || fail "port $pending did not answer within 60 s"
+  sleep 0.1
+done
+
+echo
+echo "dev: ready. Open http://127.0.0.1:8787/ and sign in as alice@acme.test / correct-horse-battery-staple"
+echo "dev: (globex: carol@globex.test, same password). Ctrl-C stops everything."
+echo
+
+# Run until Ctrl-C or until any of the processes exits.
+set +e
+wait -n "${PGIDS[@]}"
+status=$?
+tag=$(dead_tag) || tag=?
+echo "dev: [$tag] exited (status $status); stopping the others" >&2
+exit 1
