@@ -1,0 +1,120 @@
+//! Starting a login: choosing the org (by id, by email domain, or the only one),
+//! cleaning `return_to`, and building the authorization request with PKCE.
+
+pub mod return_to;
+pub mod state;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use url::Url;
+
+use crate::config::OrgConfig;
+use crate::keys::sha256;
+pub use return_to::safe_return_to;
+pub use state::{LoginState, LOGIN_STATE_TTL_SECS};
+
+/// Longest email accepted in `email` / `login_hint`.
+pub const MAX_EMAIL_LEN: usize = 254;
+
+/// Which org a login goes to, or why none was chosen.
+#[derive(Debug, Clone, Copy)]
+pub enum OrgChoice<'a> {
+    /// This org.
+    Org(&'a OrgConfig),
+    /// Nothing to go by: ask for the email.
+    AskForEmail,
+    /// No org has the email's domain (or the address is not an address).
+    UnknownDomain,
+    /// `org=` names no org.
+    UnknownOrg,
+}
+
+/// Chooses the org: by `org`, else by the domain of `email`, else the only org.
+pub fn choose_org<'a>(orgs: &'a [OrgConfig], org: Option<&str>, email: Option<&str>) -> OrgChoice<'a> {
+    if let Some(id) = org.filter(|s| !s.is_empty()) {
+        return orgs.iter().find(|o| o.id == id).map_or(OrgChoice::UnknownOrg, OrgChoice::Org);
+    }
+    if let Some(email) = email.map(str::trim).filter(|s| !s.is_empty()) {
+        let Some(domain) = email_domain(email) else { return OrgChoice::UnknownDomain };
+        return orgs
+            .iter()
+            .find(|o| o.domains.iter().any(|d| *d == domain))
+            .map_or(OrgChoice::UnknownDomain, OrgChoice::Org);
+    }
+    match orgs {
+        [only] => OrgChoice::Org(only),
+        _ => OrgChoice::AskForEmail,
+    }
+}
+
+/// The lower-cased domain of a plausible email address.
+pub fn email_domain(email: &str) -> Option<String> {
+    if email.len() > MAX_EMAIL_LEN || email.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return None;
+    }
+    let (local, domain) = email.rsplit_once('@')?;
+    if local.is_empty() || domain.is_empty() || domain.contains('@') {
+        return None;
+    }
+    Some(domain.to_ascii_lowercase())
+}
+
+/// The random values of one login attempt.
+pub struct LoginSecrets {
+    /// `state` parameter.
+    pub state: String,
+    /// `nonce` parameter.
+    pub nonce: String,
+    /// PKCE code verifier (kept in the login-state cookie, never sent in the URL).
+    pub code_verifier: String,
+}
+
+impl LoginSecrets {
+    /// Derives the values from 64 random bytes.
+    pub fn from_random(random: &[u8; 64]) -> Self {
+        Self {
+            state: URL_SAFE_NO_PAD.encode(&random[..16]),
+            nonce: URL_SAFE_NO_PAD.encode(&random[16..32]),
+            code_verifier: URL_SAFE_NO_PAD.encode(&random[32..64]),
+        }
+    }
+
+    /// `code_challenge` for S256.
+    pub fn code_challenge(&self) -> String {
+        pkce_challenge(&self.code_verifier)
+    }
+}
+
+/// RFC 7636 S256: `BASE64URL(SHA256(verifier))`.
+pub fn pkce_challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(sha256(verifier.as_bytes()))
+}
+
+/// The URL the browser is sent to at the IdP.
+pub fn authorization_url(
+    authorization_endpoint: &str,
+    org: &OrgConfig,
+    redirect_uri: &str,
+    secrets: &LoginSecrets,
+    login_hint: Option<&str>,
+) -> Result<String, url::ParseError> {
+    let mut url = Url::parse(authorization_endpoint)?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("response_type", "code")
+            .append_pair("client_id", &org.client_id)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", &org.scopes.join(" "))
+            .append_pair("state", &secrets.state)
+            .append_pair("nonce", &secrets.nonce)
+            .append_pair("code_challenge", &secrets.code_challenge())
+            .append_pair("code_challenge_method", "S256");
+        if let Some(hint) = login_hint {
+            q.append_pair("login_hint", hint);
+        }
+    }
+    Ok(url.into())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,95 @@
+use super::*;
+
+const NOW: u64 = 1_700_000_000;
+
+fn claims(json: serde_json::Value) -> IdTokenClaims {
+    serde_json::from_value(json).unwrap()
+}
+
+fn good() -> serde_json::Value {
+    serde_json::json!({"iss":"https://idp.test","sub":"u1","aud":"client","exp":NOW+300,"iat":NOW,"nonce":"n1",
+        "email":"ana@acme.com","given_name":"Ana","family_name":"Lima","sid":"s1"})
+}
+
+fn with(key: &str, value: serde_json::Value) -> serde_json::Value {
+    let mut v = good();
+    v[key] = value;
+    v
+}
+
+fn without(key: &str) -> serde_json::Value {
+    let mut v = good();
+    v.as_object_mut().unwrap().remove(key);
+    v
+}
+
+const EXPECTED: Expected<'static> = Expected { issuer: "https://idp.test", client_id: "client", nonce: "n1", now: NOW };
+
+fn check(v: serde_json::Value) -> Result<Identity, IdTokenError> {
+    claims(v).validate(&EXPECTED)
+}
+
+#[test]
+fn rp_id_token_valid_gives_identity() {
+    let id = check(good()).unwrap();
+    assert_eq!(id.subject, "u1");
+    assert_eq!(id.name.as_deref(), Some("Ana Lima"));
+    assert_eq!(id.sid.as_deref(), Some("s1"));
+}
+
+#[test]
+fn rp_id_token_invalid_iss() {
+    assert_eq!(check(with("iss", "https://evil.test".into())).unwrap_err(), IdTokenError::Issuer);
+    assert_eq!(check(without("iss")).unwrap_err(), IdTokenError::Issuer);
+}
+
+#[test]
+fn rp_id_token_missing_sub() {
+    assert_eq!(check(without("sub")).unwrap_err(), IdTokenError::Subject);
+    assert_eq!(check(with("sub", "".into())).unwrap_err(), IdTokenError::Subject);
+}
+
+#[test]
+fn rp_id_token_invalid_aud() {
+    assert_eq!(check(with("aud", "other".into())).unwrap_err(), IdTokenError::Audience);
+    assert_eq!(check(without("aud")).unwrap_err(), IdTokenError::Audience);
+}
+
+#[test]
+fn multiple_aud_requires_azp() {
+    assert_eq!(check(with("aud", serde_json::json!(["client", "other"]))).unwrap_err(), IdTokenError::AuthorizedParty);
+    let mut v = with("aud", serde_json::json!(["client", "other"]));
+    v["azp"] = "client".into();
+    assert!(check(v.clone()).is_ok());
+    v["azp"] = "other".into();
+    assert_eq!(check(v).unwrap_err(), IdTokenError::AuthorizedParty);
+}
+
+#[test]
+fn rp_id_token_missing_iat() {
+    assert_eq!(check(without("iat")).unwrap_err(), IdTokenError::IssuedAt);
+    assert_eq!(check(with("iat", (NOW + 3600).into())).unwrap_err(), IdTokenError::IssuedAt);
+}
+
+#[test]
+fn expired_token_is_refused() {
+    assert_eq!(check(with("exp", (NOW - 61).into())).unwrap_err(), IdTokenError::Expired);
+    assert_eq!(check(without("exp")).unwrap_err(), IdTokenError::Expired);
+    assert!(check(with("exp", (NOW - 30).into())).is_ok(), "small skew is tolerated");
+}
+
+#[test]
+fn rp_nonce_invalid() {
+    assert_eq!(check(with("nonce", "other".into())).unwrap_err(), IdTokenError::Nonce);
+    assert_eq!(check(without("nonce")).unwrap_err(), IdTokenError::Nonce);
+}
+
+#[test]
+fn future_nbf_is_refused() {
+    assert_eq!(check(with("nbf", (NOW + 3600).into())).unwrap_err(), IdTokenError::NotYetValid);
+}
+
+#[test]
+fn oversized_claim_is_refused() {
+    assert_eq!(check(with("email", "a".repeat(MAX_CLAIM_LEN + 1).into())).unwrap_err(), IdTokenError::Oversized);
+}

@@ -1,0 +1,123 @@
+//! Sessions: what is stored about a signed-in user, the timeout rules, and the
+//! messages the worker exchanges with the session store (one per org).
+
+pub mod cookie;
+pub mod store;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::SessionPolicy;
+
+/// A session as the store keeps it.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// Org id.
+    pub org: String,
+    /// The IdP's issuer.
+    pub issuer: String,
+    /// `sub` of the ID token.
+    pub subject: String,
+    /// Email, when the IdP gave one.
+    pub email: Option<String>,
+    /// Display name, when the IdP gave one.
+    pub name: Option<String>,
+    /// The IdP session id (`sid`), when given.
+    pub idp_sid: Option<String>,
+    /// The raw ID token, kept for `id_token_hint` at logout.
+    pub id_token: String,
+    /// Unix seconds of login.
+    pub created_at: u64,
+    /// Unix seconds of the last use (for the idle timeout).
+    pub last_seen: u64,
+}
+
+impl std::fmt::Debug for SessionRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRecord").field("org", &self.org).field("created_at", &self.created_at).finish_non_exhaustive()
+    }
+}
+
+/// What the timeout rules say about a session at a given time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionStatus {
+    /// Usable; `expires_at` is when it ends if not used again; `refresh` says whether
+    /// `last_seen` should be written now.
+    Active {
+        /// Unix seconds.
+        expires_at: u64,
+        /// Write the new `last_seen`.
+        refresh: bool,
+    },
+    /// Ended by the idle or absolute timeout.
+    Expired,
+}
+
+impl SessionRecord {
+    /// Applies the idle (sliding) and absolute timeouts at `now`.
+    pub fn status(&self, now: u64, policy: &SessionPolicy) -> SessionStatus {
+        let absolute_end = self.created_at.saturating_add(policy.absolute_timeout_secs);
+        let idle_end = self.last_seen.saturating_add(policy.idle_timeout_secs);
+        if now >= absolute_end || now >= idle_end {
+            return SessionStatus::Expired;
+        }
+        // Write last_seen at most every tenth of the idle timeout (and at least every minute),
+        // so busy sessions do not write on every request.
+        let refresh_every = (policy.idle_timeout_secs / 10).clamp(1, 60);
+        let refresh = now.saturating_sub(self.last_seen) >= refresh_every;
+        let new_idle_end = now.saturating_add(policy.idle_timeout_secs);
+        SessionStatus::Active { expires_at: absolute_end.min(new_idle_end), refresh }
+    }
+
+    /// When the session ends at the latest, whatever happens.
+    pub fn absolute_end(&self, policy: &SessionPolicy) -> u64 {
+        self.created_at.saturating_add(policy.absolute_timeout_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(created_at: u64, last_seen: u64) -> SessionRecord {
+        SessionRecord {
+            org: "acme".into(),
+            issuer: "https://idp".into(),
+            subject: "s".into(),
+            email: None,
+            name: None,
+            idp_sid: None,
+            id_token: "t".into(),
+            created_at,
+            last_seen,
+        }
+    }
+
+    const POLICY: SessionPolicy = SessionPolicy { idle_timeout_secs: 100, absolute_timeout_secs: 1000, revalidate_secs: 0 };
+
+    #[test]
+    fn idle_timeout_slides() {
+        let r = record(0, 500);
+        assert_eq!(r.status(550, &POLICY), SessionStatus::Active { expires_at: 650, refresh: true });
+        assert_eq!(r.status(600, &POLICY), SessionStatus::Expired);
+    }
+
+    #[test]
+    fn absolute_timeout_does_not_slide() {
+        let r = record(0, 990);
+        assert_eq!(r.status(995, &POLICY), SessionStatus::Active { expires_at: 1000, refresh: false });
+        assert_eq!(r.status(1000, &POLICY), SessionStatus::Expired);
+    }
+
+    #[test]
+    fn last_seen_is_not_rewritten_on_every_request() {
+        let r = record(0, 500);
+        assert!(matches!(r.status(505, &POLICY), SessionStatus::Active { refresh: false, .. }));
+        assert!(matches!(r.status(510, &POLICY), SessionStatus::Active { refresh: true, .. }));
+    }
+
+    #[test]
+    fn debug_hides_identity_and_token() {
+        let text = format!("{:?}", record(0, 0));
+        assert!(!text.contains("id_token") && !text.contains("\"t\""));
+    }
+}

@@ -1,0 +1,145 @@
+//! The messages between the worker and an org's session store (a Durable Object).
+//! One message is one strongly consistent step: the store applies it in a single
+//! transaction, so "end every session of this user" can never half-happen.
+
+use serde::{Deserialize, Serialize};
+
+use super::SessionRecord;
+use crate::config::SessionPolicy;
+
+/// A request to the session store of one org.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum StoreRequest {
+    /// Look a session up, apply the timeouts, slide the idle timeout.
+    Touch {
+        /// [`super::cookie::SessionHandle::storage_key`].
+        key: String,
+        /// Unix seconds.
+        now: u64,
+        /// The timeouts to apply.
+        policy: SessionPolicy,
+    },
+    /// Store a new session and remember the user as known to this org.
+    Create {
+        /// Storage key of the new session.
+        key: String,
+        /// The session.
+        record: SessionRecord,
+        /// Timeouts (the store schedules its cleanup from them).
+        policy: SessionPolicy,
+    },
+    /// Use a one-time value (login state, token `jti`): `Consumed(true)` the first
+    /// time, `Consumed(false)` after.
+    Consume {
+        /// The value (hashed by the caller when secret).
+        key: String,
+        /// Until when it must be remembered (Unix seconds).
+        expires_at: u64,
+        /// Unix seconds.
+        now: u64,
+    },
+    /// End sessions; with `jti`, only if that token was not used before.
+    Revoke {
+        /// Which sessions.
+        target: RevokeTarget,
+        /// `(jti, remember until)`: refused as replayed if seen before.
+        jti: Option<(String, u64)>,
+        /// Unix seconds.
+        now: u64,
+    },
+    /// The attributes last provisioned for a subject (a fingerprint), if any.
+    ProvisionedFingerprint {
+        /// `sub`.
+        subject: String,
+    },
+    /// Remember a successful provisioning call.
+    RecordProvisioned {
+        /// `sub`.
+        subject: String,
+        /// Fingerprint of the provisioned attributes.
+        fingerprint: String,
+    },
+    /// Forget everything (the org was removed).
+    Purge,
+}
+
+/// Which sessions a [`StoreRequest::Revoke`] ends.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum RevokeTarget {
+    /// One session (sign-out).
+    Session {
+        /// Its storage key.
+        key: String,
+    },
+    /// Every session of a subject.
+    Subject {
+        /// `sub`.
+        subject: String,
+    },
+    /// Every session created within one IdP session; with `subject`, only that subject's.
+    IdpSession {
+        /// The IdP's `sid`.
+        sid: String,
+        /// `sub`, when the logout token named one.
+        subject: Option<String>,
+    },
+    /// Every session of the users with this email (compared case-insensitively).
+    Email {
+        /// The address.
+        email: String,
+    },
+}
+
+/// The store's answer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum StoreResponse {
+    /// Answer to `Touch`: the session if it is valid now.
+    Session {
+        /// The session, if it exists and has not expired.
+        session: Option<ActiveSession>,
+    },
+    /// Answer to `Consume`.
+    Consumed {
+        /// First use.
+        first: bool,
+    },
+    /// Answer to `Revoke`.
+    Revoked {
+        /// Whether the target user ever signed in to this org.
+        user_known: bool,
+        /// How many sessions ended.
+        sessions: u64,
+    },
+    /// Answer to `Revoke` with a `jti` that was used before: nothing changed.
+    Replayed,
+    /// Answer to `ProvisionedFingerprint`.
+    Fingerprint {
+        /// The fingerprint, if the subject was provisioned before.
+        fingerprint: Option<String>,
+    },
+    /// Answer to `Create`, `RecordProvisioned`, `Purge`.
+    Done,
+    /// The request could not be understood or applied.
+    Failed {
+        /// Short reason (no secrets).
+        reason: String,
+    },
+}
+
+/// A valid session, as `Touch` returns it.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ActiveSession {
+    /// The stored session.
+    pub record: SessionRecord,
+    /// When it ends if not used again (Unix seconds).
+    pub expires_at: u64,
+}
+
+impl std::fmt::Debug for ActiveSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActiveSession").field("record", &self.record).field("expires_at", &self.expires_at).finish()
+    }
+}
