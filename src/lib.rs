@@ -23,3 +23,5 @@ pub mod assertion;
 pub mod pages;
 pub mod provisioning;
 pub mod logout;
+#[cfg(target_arch = "wasm32")]
+pub mod edge;

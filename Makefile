@@ -1,0 +1,31 @@
+# edge-sso developer commands. `make dev` and `make test` are all a newcomer needs.
+.PHONY: bootstrap build dev test test-native test-e2e check-core universal-logout bench fuzz clean
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+build: bootstrap
+	@bash scripts/build.sh
+
+dev: build
+	@bash scripts/dev.sh
+
+test: bootstrap check-core test-native build test-e2e
+
+check-core:
+	@bash scripts/check-core.sh
+
+test-native:
+	cargo test --lib --locked
+
+test-e2e:
+	@bash tests/run-e2e.sh
+
+# Sign a Universal Logout request with the dev IdP's key and send it to the dev worker.
+EMAIL ?= alice@acme.test
+ORG ?= $(word 2,$(subst @, ,$(subst .test,,$(EMAIL))))
+universal-logout:
+	node dev/idp/universal-logout.mjs --org $(ORG) --email $(EMAIL)
+
+clean:
+	rm -rf build target tests/.tmp .wrangler

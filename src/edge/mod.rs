@@ -1,0 +1,139 @@
+//! The Workers adapter: the only code that names `worker`. It parses the request,
+//! asks the core what to do, performs the IO (fetch, Durable Objects, KV), and turns
+//! the outcome into a response.
+
+mod answer;
+mod callback;
+mod cookies;
+mod idp;
+mod login;
+mod logout;
+mod net;
+mod protect;
+mod provision;
+mod revocation;
+mod runtime;
+mod session_store;
+mod state_store;
+mod store;
+
+pub use session_store::SessionStore;
+pub use state_store::SsoState;
+pub use protect::Identity;
+
+use std::future::Future;
+
+use worker::{Env, Method, Request, Response};
+
+use answer::{Failure, LogLine};
+use runtime::Settings;
+
+/// What every route handler gets: the environment, the settings and request facts.
+pub(crate) struct Ctx<'a> {
+    pub(crate) env: &'a Env,
+    pub(crate) settings: &'a Settings,
+    /// `scheme://host[:port]` of the worker, no trailing slash.
+    pub(crate) base_url: String,
+    pub(crate) request_id: String,
+    pub(crate) wants_html: bool,
+    pub(crate) now: u64,
+}
+
+impl Ctx<'_> {
+    /// Whether cookies get `Secure`.
+    pub(crate) fn secure(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    pub(crate) fn log(&self, event: &str, org: Option<&str>, outcome: &str, status: Option<u16>, reason: Option<&str>) {
+        LogLine { event, org, outcome, request_id: &self.request_id, status, reason }.emit();
+    }
+
+    /// Logs a failure and turns it into the answer.
+    pub(crate) fn fail(&self, event: &str, org: Option<&str>, failure: Failure) -> Response {
+        self.log(event, org, "error", Some(failure.status), Some(&failure.log_reason));
+        failure.into_response(self.wants_html)
+    }
+}
+
+/// Serves one request: edge-sso's own routes under `/_sso/`, public paths straight
+/// to `app`, and everything else to `app` only with a valid session.
+///
+/// `app` receives the request (already stripped of spoofable identity headers and
+/// `sso_*` cookies) and the signed-in user (`None` on public paths).
+pub async fn handle<F, Fut>(req: Request, env: &Env, app: F) -> Response
+where
+    F: FnOnce(Request, Option<Identity>) -> Fut,
+    Fut: Future<Output = worker::Result<Response>>,
+{
+    let request_id = request_id(&req);
+    let wants_html = wants_html(&req);
+    let settings = runtime::settings(env);
+    let settings = match settings.as_ref() {
+        Ok(s) => s,
+        Err(e) => {
+            LogLine { event: "config", org: None, outcome: "error", request_id: &request_id, status: Some(500), reason: Some(&e.to_string()) }.emit();
+            return Failure::new(500, "server_error", "The sign-in service is misconfigured.").into_response(wants_html);
+        }
+    };
+    let Ok(url) = req.url() else {
+        return Failure::new(400, "invalid_request", "Bad request URL.").into_response(wants_html);
+    };
+    let base_url = settings.config.base_url.clone().unwrap_or_else(|| url.origin().ascii_serialization());
+    let ctx = Ctx { env, settings, base_url, request_id, wants_html, now: runtime::now() };
+    let path = url.path().to_owned();
+    if path == "/_sso" || path.starts_with("/_sso/") {
+        return route(&ctx, req, &path).await;
+    }
+    protect::serve(&ctx, req, &path, app).await
+}
+
+async fn route(ctx: &Ctx<'_>, req: Request, path: &str) -> Response {
+    let method = req.method();
+    let is_get = matches!(method, Method::Get | Method::Head);
+    match (path, is_get, method == Method::Post) {
+        ("/_sso/healthz", true, _) => answer::text(200, "ok"),
+        ("/_sso/jwks.json", true, _) => protect::jwks(ctx).await,
+        ("/_sso/session", true, _) => protect::session_info(ctx, &req).await,
+        ("/_sso/login", true, _) => login::start(ctx, &req).await,
+        ("/_sso/callback", true, _) => callback::finish(ctx, &req).await,
+        ("/_sso/logout", true, _) => answer::html(200, &crate::pages::logout_page()),
+        ("/_sso/logout", _, true) => logout::sign_out(ctx, &req).await,
+        ("/_sso/logged-out", true, _) => logout::logged_out(ctx, &req),
+        ("/_sso/backchannel-logout", _, true) => revocation::backchannel(ctx, req).await,
+        ("/_sso/global-token-revocation", _, true) => revocation::universal(ctx, req).await,
+        (
+            "/_sso/healthz" | "/_sso/jwks.json" | "/_sso/session" | "/_sso/login" | "/_sso/callback" | "/_sso/logout" | "/_sso/logged-out"
+            | "/_sso/backchannel-logout" | "/_sso/global-token-revocation",
+            _,
+            _,
+        ) => Failure::new(405, "method_not_allowed", "Method not allowed.").into_response(ctx.wants_html),
+        _ => Failure::new(404, "not_found", "No such page.").into_response(ctx.wants_html),
+    }
+}
+
+fn request_id(req: &Request) -> String {
+    if let Ok(Some(ray)) = req.headers().get("cf-ray") {
+        if ray.len() <= 64 && ray.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return ray;
+        }
+    }
+    runtime::random::<8>().map(|r| crate::session::cookie::hex(&r)).unwrap_or_default()
+}
+
+/// A browser navigation: `Accept` includes `text/html`.
+fn wants_html(req: &Request) -> bool {
+    req.headers().get("accept").ok().flatten().is_some_and(|a| a.to_ascii_lowercase().contains("text/html"))
+}
+
+#[cfg(feature = "proxy")]
+mod proxy_entry {
+    use worker::{event, Context, Env, Request, Response, Result};
+
+    /// The ready-made proxy: every authenticated request goes to the configured origin.
+    #[event(fetch)]
+    async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+        let origin = super::runtime::settings(&env).as_ref().as_ref().ok().and_then(|s| s.config.origin.clone());
+        Ok(super::handle(req, &env, |req, _user| super::protect::forward_to_origin(req, origin)).await)
+    }
+}

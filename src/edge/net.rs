@@ -1,0 +1,73 @@
+//! Outgoing HTTP over the Workers `fetch`, bounded in time and size.
+
+use std::time::Duration;
+
+use futures_util::future::{select, Either};
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+
+use crate::oidc::OutgoingRequest;
+
+/// A response read into memory.
+pub(crate) struct FetchedResponse {
+    pub(crate) status: u16,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Why an outgoing call produced no response.
+#[derive(Debug)]
+pub(crate) enum NetError {
+    /// Connection refused, DNS, TLS…
+    Unreachable,
+    /// No answer within the time bound.
+    Timeout,
+    /// The answer was larger than allowed.
+    TooLarge,
+}
+
+/// Sends `request`; gives up after `timeout`; refuses bodies over `max_body` bytes.
+pub(crate) async fn send(request: &OutgoingRequest, timeout: Duration, max_body: usize) -> Result<FetchedResponse, NetError> {
+    let headers = Headers::new();
+    for (k, v) in &request.headers {
+        headers.set(k, v).map_err(|_| NetError::Unreachable)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(if request.method == "POST" { Method::Post } else { Method::Get })
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual);
+    if let Some(body) = &request.body {
+        init.with_body(Some(body.as_str().into()));
+    }
+    let req = Request::new_with_init(&request.url, &init).map_err(|_| NetError::Unreachable)?;
+    send_request(req, timeout, max_body).await
+}
+
+/// Sends a prepared request with the same bounds.
+pub(crate) async fn send_request(req: Request, timeout: Duration, max_body: usize) -> Result<FetchedResponse, NetError> {
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let work = async move {
+        let mut resp = Fetch::Request(req).send_with_signal(&signal).await.map_err(|_| NetError::Unreachable)?;
+        let status = resp.status_code();
+        let content_type = resp.headers().get("content-type").ok().flatten();
+        if let Ok(Some(len)) = resp.headers().get("content-length") {
+            if len.parse::<usize>().map_or(true, |n| n > max_body) {
+                return Err(NetError::TooLarge);
+            }
+        }
+        let body = resp.bytes().await.map_err(|_| NetError::Unreachable)?;
+        if body.len() > max_body {
+            return Err(NetError::TooLarge);
+        }
+        Ok(FetchedResponse { status, content_type, body })
+    };
+    let timer = Delay::from(timeout);
+    futures_util::pin_mut!(work);
+    match select(work, timer).await {
+        Either::Left((result, _)) => result,
+        Either::Right(((), _)) => {
+            controller.abort();
+            Err(NetError::Timeout)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Per-isolate state: the parsed configuration, derived keys and the assertion
+//! signing key, built once and reused by every request the isolate serves.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsValue;
+use worker::Env;
+
+use super::answer::Failure;
+use crate::config::{self, Config, ConfigError};
+use crate::jose::AssertionSigningKey;
+use crate::keys::DerivedKeys;
+use crate::secret::Secret;
+
+/// Everything parsed from the environment.
+pub(crate) struct Settings {
+    pub(crate) config: Config,
+    pub(crate) keys: DerivedKeys,
+    pub(crate) admin_token: Option<Secret>,
+}
+
+thread_local! {
+    static SETTINGS: RefCell<Option<Rc<Result<Settings, ConfigError>>>> = const { RefCell::new(None) };
+    static SIGNING_KEY: RefCell<Option<Rc<AssertionSigningKey>>> = const { RefCell::new(None) };
+}
+
+/// The isolate's settings, parsed from `env` on first use.
+pub(crate) fn settings(env: &Env) -> Rc<Result<Settings, ConfigError>> {
+    if let Some(s) = SETTINGS.with(|s| s.borrow().clone()) {
+        return s;
+    }
+    let parsed = Rc::new(parse_settings(env));
+    SETTINGS.with(|s| *s.borrow_mut() = Some(parsed.clone()));
+    parsed
+}
+
+fn parse_settings(env: &Env) -> Result<Settings, ConfigError> {
+    let sso = raw_var(env, "SSO").ok_or_else(|| ConfigError { path: "SSO".into(), problem: "is not set".into() })?;
+    let lookup = |name: &str| raw_var(env, name);
+    let config = Config::parse(&sso, &lookup)?;
+    let session_secret = config::session_secret(raw_var(env, "SSO_SESSION_SECRET"))?;
+    let admin_token = raw_var(env, "SSO_ADMIN_TOKEN").filter(|t| !t.is_empty()).map(Secret::new);
+    Ok(Settings { config, keys: DerivedKeys::derive(&session_secret), admin_token })
+}
+
+/// A variable or secret as a string: strings as they are, objects as JSON.
+pub(crate) fn raw_var(env: &Env, name: &str) -> Option<String> {
+    let value = js_sys::Reflect::get(env, &JsValue::from(name)).ok()?;
+    if value.is_undefined() || value.is_null() {
+        return None;
+    }
+    if let Some(s) = value.as_string() {
+        return Some(s);
+    }
+    js_sys::JSON::stringify(&value).ok()?.as_string()
+}
+
+/// The cached assertion signing key, if loaded.
+pub(crate) fn cached_signing_key() -> Option<Rc<AssertionSigningKey>> {
+    SIGNING_KEY.with(|k| k.borrow().clone())
+}
+
+/// Caches the assertion signing key for this isolate.
+pub(crate) fn cache_signing_key(key: AssertionSigningKey) -> Rc<AssertionSigningKey> {
+    let key = Rc::new(key);
+    SIGNING_KEY.with(|k| *k.borrow_mut() = Some(key.clone()));
+    key
+}
+
+/// Unix seconds now.
+pub(crate) fn now() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+/// `N` random bytes from the platform's CSPRNG.
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], Failure> {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes).map_err(|_| Failure::internal("no randomness available"))?;
+    Ok(bytes)
+}

@@ -1,0 +1,200 @@
+//! The `SessionStore` Durable Object: one per org, SQLite-backed. It holds the org's
+//! sessions (indexed by subject, IdP `sid` and email), the users who signed in, and
+//! the one-time values (login states, token `jti`s). Each request is applied in one
+//! synchronous run of SQL statements, which the runtime commits atomically.
+
+use worker::{durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
+
+use crate::config::SessionPolicy;
+use crate::session::store::{ActiveSession, RevokeTarget, StoreRequest, StoreResponse};
+use crate::session::{SessionRecord, SessionStatus};
+
+/// How often expired rows are swept, in milliseconds.
+const SWEEP_EVERY_MS: i64 = 3_600_000;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, subject TEXT NOT NULL, email TEXT, sid TEXT,
+  last_seen INTEGER NOT NULL, absolute_end INTEGER NOT NULL, idle_secs INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_by_subject ON sessions(subject);
+CREATE INDEX IF NOT EXISTS sessions_by_sid ON sessions(sid);
+CREATE INDEX IF NOT EXISTS sessions_by_email ON sessions(email);
+CREATE TABLE IF NOT EXISTS users (subject TEXT PRIMARY KEY, email TEXT, fingerprint TEXT, last_login INTEGER);
+CREATE INDEX IF NOT EXISTS users_by_email ON users(email);
+CREATE TABLE IF NOT EXISTS once (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+";
+
+/// Sessions, users and one-time values of one org.
+#[durable_object]
+pub struct SessionStore {
+    state: State,
+}
+
+impl DurableObject for SessionStore {
+    fn new(state: State, _env: Env) -> Self {
+        let _ = state.storage().sql().exec(SCHEMA, None);
+        Self { state }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let answer = match req.json::<StoreRequest>().await {
+            Ok(request) => {
+                let needs_sweep = matches!(request, StoreRequest::Create { .. } | StoreRequest::Consume { .. });
+                let answer = apply(&self.state.storage().sql(), request)
+                    .unwrap_or_else(|e| StoreResponse::Failed { reason: e.to_string() });
+                if needs_sweep && self.state.storage().get_alarm().await.ok().flatten().is_none() {
+                    let _ = self.state.storage().set_alarm(SWEEP_EVERY_MS).await;
+                }
+                answer
+            }
+            Err(_) => StoreResponse::Failed { reason: "unreadable request".into() },
+        };
+        Response::from_json(&answer)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let sql = self.state.storage().sql();
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        run(&sql, "DELETE FROM sessions WHERE absolute_end <= ?1 OR last_seen + idle_secs <= ?1", vec![now.into()])?;
+        run(&sql, "DELETE FROM once WHERE expires_at <= ?", vec![now.into()])?;
+        let left: Vec<Count> = sql.exec("SELECT (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM once) AS n", None)?.to_array()?;
+        if left.first().is_some_and(|c| c.n > 0) {
+            self.state.storage().set_alarm(SWEEP_EVERY_MS).await?;
+        }
+        Response::ok("swept")
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Count {
+    n: i64,
+}
+
+#[derive(serde::Deserialize)]
+struct Row {
+    record: String,
+    last_seen: i64,
+}
+
+#[derive(serde::Deserialize)]
+struct Fingerprint {
+    fingerprint: Option<String>,
+}
+
+fn int(v: u64) -> SqlStorageValue {
+    SqlStorageValue::Integer(i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+fn text(v: &str) -> SqlStorageValue {
+    SqlStorageValue::String(v.to_owned())
+}
+
+fn opt_text(v: Option<&str>) -> SqlStorageValue {
+    v.map_or(SqlStorageValue::Null, text)
+}
+
+fn apply(sql: &SqlStorage, request: StoreRequest) -> Result<StoreResponse> {
+    match request {
+        StoreRequest::Touch { key, now, policy } => touch(sql, &key, now, &policy),
+        StoreRequest::Create { key, record, policy } => {
+            let email = record.email.as_deref().map(str::to_lowercase);
+            let json = serde_json::to_string(&record)?;
+            run(sql, "INSERT OR REPLACE INTO sessions (key, subject, email, sid, last_seen, absolute_end, idle_secs, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", vec![text(&key), text(&record.subject), opt_text(email.as_deref()), opt_text(record.idp_sid.as_deref()), int(record.last_seen),
+                    int(record.absolute_end(&policy)), int(policy.idle_timeout_secs), SqlStorageValue::String(json)])?;
+            run(sql, "INSERT INTO users (subject, email, last_login) VALUES (?1, ?2, ?3) ON CONFLICT(subject) DO UPDATE SET email = ?2, last_login = ?3", vec![text(&record.subject), opt_text(email.as_deref()), int(record.created_at)])?;
+            Ok(StoreResponse::Done)
+        }
+        StoreRequest::Consume { key, expires_at, now } => Ok(StoreResponse::Consumed { first: consume(sql, &key, expires_at, now)? }),
+        StoreRequest::Revoke { target, jti, now } => {
+            if let Some((jti, until)) = jti {
+                if !consume(sql, &format!("jti:{jti}"), until, now)? {
+                    return Ok(StoreResponse::Replayed);
+                }
+            }
+            revoke(sql, &target)
+        }
+        StoreRequest::ProvisionedFingerprint { subject } => {
+            let rows: Vec<Fingerprint> = sql.exec("SELECT fingerprint FROM users WHERE subject = ?", vec![text(&subject)])?.to_array()?;
+            Ok(StoreResponse::Fingerprint { fingerprint: rows.into_iter().next().and_then(|r| r.fingerprint) })
+        }
+        StoreRequest::RecordProvisioned { subject, fingerprint } => {
+            run(sql, "INSERT INTO users (subject, fingerprint) VALUES (?1, ?2) ON CONFLICT(subject) DO UPDATE SET fingerprint = ?2", vec![text(&subject), text(&fingerprint)])?;
+            Ok(StoreResponse::Done)
+        }
+        StoreRequest::Purge => {
+            run(sql, "DELETE FROM sessions", vec![])?;
+            run(sql, "DELETE FROM users", vec![])?;
+            run(sql, "DELETE FROM once", vec![])?;
+            Ok(StoreResponse::Done)
+        }
+    }
+}
+
+fn touch(sql: &SqlStorage, key: &str, now: u64, policy: &SessionPolicy) -> Result<StoreResponse> {
+    let rows: Vec<Row> = sql.exec("SELECT record, last_seen FROM sessions WHERE key = ?", vec![text(key)])?.to_array()?;
+    let Some(row) = rows.into_iter().next() else { return Ok(StoreResponse::Session { session: None }) };
+    let mut record: SessionRecord = serde_json::from_str(&row.record)?;
+    record.last_seen = u64::try_from(row.last_seen).unwrap_or_default();
+    match record.status(now, policy) {
+        SessionStatus::Expired => {
+            run(sql, "DELETE FROM sessions WHERE key = ?", vec![text(key)])?;
+            Ok(StoreResponse::Session { session: None })
+        }
+        SessionStatus::Active { expires_at, refresh } => {
+            if refresh {
+                run(sql, "UPDATE sessions SET last_seen = ? WHERE key = ?", vec![int(now), text(key)])?;
+                record.last_seen = now;
+            }
+            Ok(StoreResponse::Session { session: Some(ActiveSession { record, expires_at }) })
+        }
+    }
+}
+
+fn consume(sql: &SqlStorage, key: &str, expires_at: u64, now: u64) -> Result<bool> {
+    run(sql, "DELETE FROM once WHERE key = ? AND expires_at <= ?", vec![text(key), int(now)])?;
+    let existing: Vec<Count> = sql.exec("SELECT COUNT(*) AS n FROM once WHERE key = ?", vec![text(key)])?.to_array()?;
+    if existing.first().is_some_and(|c| c.n > 0) {
+        return Ok(false);
+    }
+    run(sql, "INSERT INTO once (key, expires_at) VALUES (?, ?)", vec![text(key), int(expires_at)])?;
+    Ok(true)
+}
+
+fn revoke(sql: &SqlStorage, target: &RevokeTarget) -> Result<StoreResponse> {
+    let count = |query: &str, args: Vec<SqlStorageValue>| -> Result<i64> {
+        let rows: Vec<Count> = sql.exec(query, args)?.to_array()?;
+        Ok(rows.first().map_or(0, |c| c.n))
+    };
+    let (user_known, deleted) = match target {
+        RevokeTarget::Session { key } => {
+            (true, deleted(sql, "DELETE FROM sessions WHERE key = ? RETURNING key", vec![text(key)])?)
+        }
+        RevokeTarget::Subject { subject } => {
+            let known = count("SELECT COUNT(*) AS n FROM users WHERE subject = ?", vec![text(subject)])? > 0;
+            (known, deleted(sql, "DELETE FROM sessions WHERE subject = ? RETURNING key", vec![text(subject)])?)
+        }
+        RevokeTarget::IdpSession { sid, subject: Some(subject) } => {
+            (true, deleted(sql, "DELETE FROM sessions WHERE sid = ? AND subject = ? RETURNING key", vec![text(sid), text(subject)])?)
+        }
+        RevokeTarget::IdpSession { sid, subject: None } => {
+            (true, deleted(sql, "DELETE FROM sessions WHERE sid = ? RETURNING key", vec![text(sid)])?)
+        }
+        RevokeTarget::Email { email } => {
+            let email = email.to_lowercase();
+            let known = count("SELECT COUNT(*) AS n FROM users WHERE email = ?", vec![text(&email)])? > 0;
+            let query = "DELETE FROM sessions WHERE email = ?1 OR subject IN (SELECT subject FROM users WHERE email = ?1) RETURNING key";
+            (known, deleted(sql, query, vec![text(&email)])?)
+        }
+    };
+    Ok(StoreResponse::Revoked { user_known, sessions: deleted })
+}
+
+/// Runs a statement to completion (cursors are lazy).
+fn run(sql: &SqlStorage, query: &str, args: Vec<SqlStorageValue>) -> Result<()> {
+    sql.exec(query, args)?.to_array::<serde_json::Value>()?;
+    Ok(())
+}
+
+/// Runs a `DELETE … RETURNING key` and counts the deleted rows.
+fn deleted(sql: &SqlStorage, query: &str, args: Vec<SqlStorageValue>) -> Result<u64> {
+    Ok(sql.exec(query, args)?.to_array::<serde_json::Value>()?.len() as u64)
+}

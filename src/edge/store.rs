@@ -1,0 +1,35 @@
+//! Talking to an org's session store (the `SessionStore` Durable Object).
+
+use worker::{Env, Headers, Method, Request, RequestInit};
+
+use super::answer::Failure;
+use crate::session::cookie::store_name_for_org;
+use crate::session::store::{StoreRequest, StoreResponse};
+
+/// Durable Object binding of the session stores.
+pub(crate) const SESSIONS_BINDING: &str = "SSO_SESSIONS";
+
+/// Sends one request to the store named `store_name` and returns its answer.
+pub(crate) async fn call(env: &Env, store_name: &str, request: &StoreRequest) -> Result<StoreResponse, Failure> {
+    let body = serde_json::to_string(request).map_err(|_| Failure::internal("store request not serializable"))?;
+    let stub = env
+        .durable_object(SESSIONS_BINDING)
+        .and_then(|ns| ns.get_by_name(store_name))
+        .map_err(|e| Failure::store_unavailable(format!("session store binding: {e}")))?;
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json");
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+    let req = Request::new_with_init("https://session-store/", &init).map_err(|_| Failure::internal("store request"))?;
+    let mut resp = stub.fetch_with_request(req).await.map_err(|e| Failure::store_unavailable(format!("session store call: {e}")))?;
+    let answer: StoreResponse = resp.json().await.map_err(|_| Failure::store_unavailable("session store answer unreadable"))?;
+    if let StoreResponse::Failed { reason } = &answer {
+        return Err(Failure::store_unavailable(format!("session store failed: {reason}")));
+    }
+    Ok(answer)
+}
+
+/// Sends one request to the store of `org`.
+pub(crate) async fn call_org(env: &Env, store_key: &[u8; 32], org: &str, request: &StoreRequest) -> Result<StoreResponse, Failure> {
+    call(env, &store_name_for_org(store_key, org), request).await
+}
