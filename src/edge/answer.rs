@@ -115,6 +115,13 @@ pub(crate) fn redirect(status: u16, location: &str, cookies: &[String]) -> Respo
     Response::empty().map_or_else(|_| fallback(), |r| r.with_status(status).with_headers(headers))
 }
 
+/// `204 No Content` (no body at all).
+pub(crate) fn no_content() -> Response {
+    let headers = Headers::new();
+    let _ = headers.set("cache-control", "no-store");
+    Response::empty().map_or_else(|_| fallback(), |r| r.with_status(204).with_headers(headers))
+}
+
 /// Adds `Set-Cookie` headers to an answer.
 pub(crate) fn with_cookies(mut response: Response, cookies: &[String]) -> Response {
     for c in cookies {
@@ -123,14 +130,10 @@ pub(crate) fn with_cookies(mut response: Response, cookies: &[String]) -> Respon
     response
 }
 
-fn fallback() -> Response {
-    Response::empty().map(|r| r.with_status(500)).unwrap_or_else(|_| Response::error("error", 500).unwrap_or_else(|_| unreachable_response()))
-}
-
 #[allow(clippy::unwrap_used)]
-fn unreachable_response() -> Response {
-    // invariant: building an empty response cannot fail in the Workers runtime.
-    Response::empty().unwrap()
+fn fallback() -> Response {
+    // invariant: an empty response can always be built (it allocates no JS body).
+    Response::empty().unwrap().with_status(500)
 }
 
 /// One structured log line: `{"event","org","outcome","request_id",…}`.
@@ -150,7 +153,7 @@ pub(crate) struct LogLine<'a> {
 impl LogLine<'_> {
     pub(crate) fn emit(&self) {
         if let Ok(line) = serde_json::to_string(self) {
-            if self.outcome == "ok" {
+            if self.outcome != "error" {
                 worker::console_log!("{line}");
             } else {
                 worker::console_warn!("{line}");

@@ -83,9 +83,7 @@ pub(crate) async fn universal(ctx: &Ctx<'_>, req: Request) -> Response {
     match universal_logout(ctx, req).await {
         Ok(org) => {
             ctx.log("universal_logout", Some(&org), "ok", Some(204), None);
-            let mut resp = answer::text(204, "");
-            let _ = resp.headers_mut().delete("content-type");
-            resp
+            answer::no_content()
         }
         Err(f) => {
             let status = f.status;
