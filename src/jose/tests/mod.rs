@@ -1,0 +1,9 @@
+//! Tests of the JOSE module, grouped by rule; keys and token builders in `fixtures`.
+
+mod algorithm_cases;
+mod assertion_cases;
+mod fixtures;
+mod jwks_cases;
+mod key_selection_cases;
+mod malformed_cases;
+mod signature_cases;

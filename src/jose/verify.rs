@@ -1,0 +1,162 @@
+//! Verifying a compact-JWS JWT against an issuer's key set: algorithm allow-list, key
+//! selection by `kid` and type, signature, then claims.
+
+use jwt_compact::{alg::RsaSignature, AlgorithmSignature, UntrustedToken};
+use serde::{de::DeserializeOwned, Deserialize};
+
+use super::{algorithm::SigningAlgorithm, base64url, jwks::JwkSet, jwks::VerifyingJwk};
+
+/// Longest token accepted, in bytes.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// How much of an unaccepted `alg` value an error repeats.
+const MAX_ECHOED_ALG_CHARS: usize = 32;
+
+/// The JOSE header members that matter to a relying party.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwtHeader {
+    /// The signature algorithm the token claims (untrusted until verified).
+    pub alg: String,
+    /// The id of the signing key, if the issuer named it.
+    pub kid: Option<String>,
+    /// The token type (`JWT`, `logout+jwt`, `global-token-revocation+jwt`…), if any.
+    pub typ: Option<String>,
+}
+
+/// A token whose signature verified under an allowed algorithm and an issuer key.
+/// Time, `iss` and `aud` are still the caller's to check.
+#[derive(Debug, Clone)]
+pub struct VerifiedJwt<C> {
+    /// The token's header.
+    pub header: JwtHeader,
+    /// The token's claims, as the caller's type.
+    pub claims: C,
+}
+
+/// Why a token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum JwtError {
+    /// Not a compact JWS: wrong segment count, bad base64url or JSON, a `crit` header,
+    /// a non-JSON `cty`, or longer than [`MAX_TOKEN_BYTES`].
+    #[error("malformed token")]
+    Malformed,
+    /// The `alg` is `none`, an `HS*`, unknown, or not in the allowed list (the value,
+    /// truncated, is kept for logs).
+    #[error("signature algorithm {0:?} is not allowed")]
+    AlgorithmNotAllowed(String),
+    /// The header names a `kid` that no usable key has: the caller may refetch the
+    /// issuer's key set once (rate-limited) and retry.
+    #[error("no usable key has the token's key id")]
+    UnknownKeyId,
+    /// No usable key (of the named `kid`, if any) has the type and `alg` the token needs.
+    #[error("no usable key fits the token's algorithm")]
+    NoMatchingKey,
+    /// No candidate key verifies the signature.
+    #[error("bad signature")]
+    BadSignature,
+    /// The signed claims do not deserialize into the caller's type.
+    #[error("token claims do not have the expected shape: {0}")]
+    Claims(serde_json::Error),
+}
+
+/// Reads a token's header without verifying anything, so that the caller can decide,
+/// from the `kid`, whether its cached key set is current.
+pub fn peek_header(token: &str) -> Result<JwtHeader, JwtError> {
+    parse(token).map(|untrusted| header_of(&untrusted))
+}
+
+/// Verifies a token's signature and deserializes its claims.
+///
+/// The header `alg` must be one of `allowed`. Candidate keys: with a `kid`, the keys of
+/// that id; without, every key. Of those, only keys of the algorithm's type (RSA for
+/// `RS*`/`PS*`, P-256 for `ES256`, P-384 for `ES384`) whose JWK `alg`, if any, equals the
+/// header's are tried; the token is accepted if any one verifies. No time, `iss` or `aud`
+/// check is made here.
+pub fn verify<C: DeserializeOwned>(
+    token: &str,
+    keys: &JwkSet,
+    allowed: &[SigningAlgorithm],
+) -> Result<VerifiedJwt<C>, JwtError> {
+    let untrusted = parse(token)?;
+    let header = header_of(&untrusted);
+    let alg = header
+        .alg
+        .parse::<SigningAlgorithm>()
+        .ok()
+        .filter(|alg| allowed.contains(alg))
+        .ok_or_else(|| JwtError::AlgorithmNotAllowed(echoed(&header.alg)))?;
+    let candidates = candidates(keys, alg, header.kid.as_deref())?;
+
+    // invariant: `parse` accepted exactly three segments, so both splits find a dot.
+    let (signing_input, _) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
+    let (_, payload) = signing_input.split_once('.').ok_or(JwtError::Malformed)?;
+    let signature = RsaSignature::try_from_slice(untrusted.signature_bytes())
+        .map_err(|_| JwtError::BadSignature)?;
+    if !candidates
+        .iter()
+        .any(|key| key.verifies(alg, &signature, signing_input.as_bytes()))
+    {
+        return Err(JwtError::BadSignature);
+    }
+
+    let payload = base64url::decode_segment(payload).ok_or(JwtError::Malformed)?;
+    let claims = serde_json::from_slice(&payload).map_err(JwtError::Claims)?;
+    Ok(VerifiedJwt { header, claims })
+}
+
+/// Header members beyond those jwt-compact reads.
+#[derive(Debug, Clone, Deserialize)]
+struct HeaderExtensions {
+    /// RFC 7515 §4.1.11: extensions the recipient must understand. edge-sso understands
+    /// none, so any `crit` refuses the token.
+    crit: Option<serde::de::IgnoredAny>,
+}
+
+/// Splits and decodes a compact JWS, bounded in size; no trust.
+fn parse(token: &str) -> Result<UntrustedToken<'_, HeaderExtensions>, JwtError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(JwtError::Malformed);
+    }
+    let untrusted =
+        UntrustedToken::<HeaderExtensions>::try_from(token).map_err(|_| JwtError::Malformed)?;
+    if untrusted.header().other_fields.crit.is_some() {
+        return Err(JwtError::Malformed);
+    }
+    Ok(untrusted)
+}
+
+fn header_of(untrusted: &UntrustedToken<'_, HeaderExtensions>) -> JwtHeader {
+    JwtHeader {
+        alg: untrusted.algorithm().to_owned(),
+        kid: untrusted.header().key_id.clone(),
+        typ: untrusted.header().token_type.clone(),
+    }
+}
+
+/// The keys to try, per the key selection rules (protocols.md, ID token step 2–3).
+fn candidates<'k>(
+    keys: &'k JwkSet,
+    alg: SigningAlgorithm,
+    kid: Option<&str>,
+) -> Result<Vec<&'k VerifyingJwk>, JwtError> {
+    let named: Vec<_> = match kid {
+        Some(kid) => keys
+            .keys()
+            .iter()
+            .filter(|key| key.kid.as_deref() == Some(kid))
+            .collect(),
+        None => keys.keys().iter().collect(),
+    };
+    if kid.is_some() && named.is_empty() {
+        return Err(JwtError::UnknownKeyId);
+    }
+    let fitting: Vec<_> = named.into_iter().filter(|key| key.fits(alg)).collect();
+    if fitting.is_empty() {
+        return Err(JwtError::NoMatchingKey);
+    }
+    Ok(fitting)
+}
+
+/// An untrusted `alg` value, cut short enough to log.
+fn echoed(alg: &str) -> String {
+    alg.chars().take(MAX_ECHOED_ALG_CHARS).collect()
+}
