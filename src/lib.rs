@@ -22,6 +22,7 @@ pub mod forward;
 pub mod assertion;
 pub mod pages;
 pub mod provisioning;
+pub mod admin;
 pub mod logout;
 #[cfg(target_arch = "wasm32")]
 pub mod edge;

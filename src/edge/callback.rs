@@ -1,6 +1,8 @@
 //! `GET /_sso/callback`: check the state, exchange the code, validate the ID token,
 //! provision the user, create the session.
 
+use std::rc::Rc;
+
 use worker::{Request, Response};
 
 use super::answer::{self, Failure};
@@ -48,7 +50,8 @@ async fn complete(ctx: &Ctx<'_>, req: &Request, q: &std::collections::HashMap<St
     }
     let cookie = cookies::read(req, &LoginState::cookie_name(state));
     let login = LoginState::decode(cookie.as_deref(), state, ctx.settings.keys.login_cookie(), ctx.now).map_err(state_failure)?;
-    let org = ctx.settings.config.org(&login.org).ok_or_else(|| state_failure(StateError::Invalid))?;
+    let org = super::orgs::find(ctx, &login.org).await?.ok_or_else(|| state_failure(StateError::Invalid))?;
+    let org = &org;
     if let Some(iss) = q.get("iss") {
         if iss != &org.issuer {
             return Err(Failure::new(401, "invalid_issuer", "The sign-in answer came from the wrong identity provider."));
@@ -117,7 +120,10 @@ pub(crate) async fn verify_signature<C: serde::de::DeserializeOwned>(ctx: &Ctx<'
     let keys = idp::jwks(ctx.env, jwks_uri, false).await?;
     match jose::verify::<C>(token, &keys, &org.signing_algs) {
         Ok(v) => Ok(v.claims),
-        Err(JwtError::UnknownKeyId | JwtError::NoMatchingKey | JwtError::BadSignature) => {
+        // A new kid means the IdP rotated its keys; without a kid, a failure may mean the same.
+        Err(e @ (JwtError::UnknownKeyId | JwtError::NoMatchingKey | JwtError::BadSignature))
+            if matches!(e, JwtError::UnknownKeyId) || jose::peek_header(token).is_ok_and(|h| h.kid.is_none()) =>
+        {
             let fresh = idp::jwks(ctx.env, jwks_uri, true).await?;
             if Rc::ptr_eq(&fresh, &keys) {
                 return Err(invalid_token("signature not verified".into()));
@@ -127,8 +133,6 @@ pub(crate) async fn verify_signature<C: serde::de::DeserializeOwned>(ctx: &Ctx<'
         Err(e) => Err(invalid_token(e.to_string())),
     }
 }
-
-use std::rc::Rc;
 
 fn invalid_token(reason: String) -> Failure {
     Failure::new(401, "invalid_token", "The identity provider's answer could not be verified.").logged_as(format!("id token: {reason}"))

@@ -24,8 +24,11 @@ pub(crate) async fn start(ctx: &Ctx<'_>, req: &Request) -> Response {
     let q = query(req);
     let return_to = safe_return_to(q.get("return_to").map(String::as_str));
     let email = q.get("email").map(|e| e.trim().to_owned()).filter(|e| !e.is_empty() && e.len() <= MAX_EMAIL_LEN);
-    let orgs = &ctx.settings.config.orgs;
-    let org = match choose_org(orgs, q.get("org").map(String::as_str), email.as_deref()) {
+    let orgs = match super::orgs::all(ctx).await {
+        Ok(orgs) => orgs,
+        Err(f) => return ctx.fail("login", None, f),
+    };
+    let org = match choose_org(&orgs, q.get("org").map(String::as_str), email.as_deref()) {
         OrgChoice::Org(org) => org,
         OrgChoice::AskForEmail => return answer::html(200, &discovery_form(&return_to, None, None)),
         OrgChoice::UnknownDomain => {

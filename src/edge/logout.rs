@@ -46,7 +46,7 @@ async fn end_session(ctx: &Ctx<'_>, req: &Request) -> Result<(Option<String>, St
     store::call(ctx.env, &handle.store_name(), &StoreRequest::Revoke { target: RevokeTarget::Session { key: key.clone() }, jti: None, now: ctx.now }).await?;
     forget(&key);
     let record = session.record;
-    let Some(org) = ctx.settings.config.org(&record.org) else {
+    let Some(org) = super::orgs::find(ctx, &record.org).await.ok().flatten() else {
         return Ok((Some(record.org), "/_sso/logged-out".into(), vec![]));
     };
     // The local session is gone; an unreachable IdP only skips the IdP's sign-out.

@@ -2,6 +2,7 @@
 //! asks the core what to do, performs the IO (fetch, Durable Objects, KV), and turns
 //! the outcome into a response.
 
+mod admin;
 mod answer;
 mod callback;
 mod cookies;
@@ -9,6 +10,7 @@ mod idp;
 mod login;
 mod logout;
 mod net;
+mod orgs;
 mod protect;
 mod provision;
 mod revocation;
@@ -21,7 +23,11 @@ pub use session_store::SessionStore;
 pub use state_store::SsoState;
 pub use protect::Identity;
 
+use std::cell::OnceCell;
 use std::future::Future;
+use std::rc::Rc;
+
+use crate::config::OrgConfig;
 
 use worker::{Env, Method, Request, Response};
 
@@ -37,6 +43,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) request_id: String,
     pub(crate) wants_html: bool,
     pub(crate) now: u64,
+    /// Static and stored orgs, read at most once per request.
+    pub(crate) orgs: OnceCell<Rc<Vec<OrgConfig>>>,
 }
 
 impl Ctx<'_> {
@@ -80,9 +88,12 @@ where
         return Failure::new(400, "invalid_request", "Bad request URL.").into_response(wants_html);
     };
     let base_url = settings.config.base_url.clone().unwrap_or_else(|| url.origin().ascii_serialization());
-    let ctx = Ctx { env, settings, base_url, request_id, wants_html, now: runtime::now() };
+    let ctx = Ctx { env, settings, base_url, request_id, wants_html, now: runtime::now(), orgs: OnceCell::new() };
     let path = url.path().to_owned();
     if path == "/_sso" || path.starts_with("/_sso/") {
+        if path.starts_with("/_sso/admin/") {
+            return admin::route(&ctx, req, &path).await;
+        }
         return route(&ctx, req, &path).await;
     }
     protect::serve(&ctx, req, &path, app).await

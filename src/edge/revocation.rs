@@ -45,7 +45,8 @@ async fn backchannel_logout(ctx: &Ctx<'_>, req: Request) -> Result<(String, u64)
     let body = body(req, MAX_FORM_BYTES).await.ok_or_else(|| invalid(BackchannelError::MissingToken))?;
     let token = logout_token_from_form(&body).map_err(invalid)?;
     let issuer = unverified_issuer(&token).ok_or_else(|| invalid(BackchannelError::Unverified))?;
-    let candidates: Vec<&OrgConfig> = ctx.settings.config.orgs.iter().filter(|o| o.issuer == issuer).collect();
+    let orgs = super::orgs::all(ctx).await?;
+    let candidates: Vec<&OrgConfig> = orgs.iter().filter(|o| o.issuer == issuer).collect();
     if candidates.is_empty() {
         return Err(invalid(BackchannelError::Claims("iss")));
     }
@@ -108,7 +109,8 @@ async fn universal_logout(ctx: &Ctx<'_>, req: Request) -> Result<String, Failure
     let unauthorized = |why: &'static str| revocation_failure(RevocationError::Unauthorized(why));
     let header = peek_header(&token).map_err(|_| unauthorized("not a JWT"))?;
     let issuer = unverified_issuer(&token).ok_or_else(|| unauthorized("no iss"))?;
-    let org = ctx.settings.config.orgs.iter().find(|o| o.universal_logout_issuer == issuer).ok_or_else(|| unauthorized("unknown iss"))?;
+    let orgs = super::orgs::all(ctx).await.map_err(|f| Failure { status: 422, ..f })?;
+    let org = orgs.iter().find(|o| o.universal_logout_issuer == issuer).ok_or_else(|| unauthorized("unknown iss"))?;
     let jwks_uri = match &org.universal_logout_jwks_uri {
         Some(uri) => uri.clone(),
         None => idp::metadata(ctx.env, &org.issuer).await.map_err(|f| Failure { status: 401, ..f })?.jwks_uri.clone(),
