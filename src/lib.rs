@@ -26,3 +26,5 @@ pub mod admin;
 pub mod logout;
 #[cfg(target_arch = "wasm32")]
 pub mod edge;
+#[cfg(target_arch = "wasm32")]
+pub use edge::{forward_to_origin, Identity, SessionStore, SsoState, Sso};

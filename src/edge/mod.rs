@@ -21,7 +21,7 @@ mod store;
 
 pub use session_store::SessionStore;
 pub use state_store::SsoState;
-pub use protect::Identity;
+pub use protect::{forward_to_origin, Identity};
 
 use std::cell::OnceCell;
 use std::future::Future;
@@ -61,6 +61,53 @@ impl Ctx<'_> {
     pub(crate) fn fail(&self, event: &str, org: Option<&str>, failure: Failure) -> Response {
         self.log(event, org, "error", Some(failure.status), Some(&failure.log_reason));
         failure.into_response(self.wants_html)
+    }
+}
+
+/// edge-sso in front of your own Workers handler.
+///
+/// ```ignore
+/// use worker::*;
+/// pub use edge_sso::{SessionStore, SsoState}; // export the Durable Object classes
+///
+/// #[event(fetch)]
+/// async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+///     edge_sso::Sso::from_env(&env)
+///         .handle(req, |req, user| async move {
+///             match user {
+///                 Some(user) => Response::ok(format!("Hello, {}", user.name.unwrap_or(user.subject))),
+///                 None => Response::ok("a public page"),
+///             }
+///         })
+///         .await
+/// }
+/// ```
+pub struct Sso<'a> {
+    env: &'a Env,
+}
+
+impl<'a> Sso<'a> {
+    /// Binds edge-sso to the Worker's environment. The configuration (`SSO` and the
+    /// secrets) is parsed once per isolate, on first use.
+    pub fn from_env(env: &'a Env) -> Self {
+        Self { env }
+    }
+
+    /// Checks the configuration now; the error names the field and the problem.
+    /// (Without this call, a bad configuration answers every request with `500`.)
+    pub fn check(&self) -> Result<(), crate::config::ConfigError> {
+        runtime::settings(self.env).as_ref().as_ref().map(|_| ()).map_err(Clone::clone)
+    }
+
+    /// Serves `req`: `/_sso/*` is answered by edge-sso; public paths go to `app` with
+    /// no user; every other path goes to `app` only with a valid session (others get
+    /// a redirect to sign-in, or `401` for API calls).
+    pub async fn handle<F, Fut>(&self, req: Request, app: F) -> worker::Result<Response>
+    where
+        F: FnOnce(Request, Option<Identity>) -> Fut,
+        Fut: Future<Output = worker::Result<Response>>,
+    {
+        Ok(handle(req, self.env, app).await)
     }
 }
 
@@ -145,6 +192,6 @@ mod proxy_entry {
     #[event(fetch)]
     async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         let origin = super::runtime::settings(&env).as_ref().as_ref().ok().and_then(|s| s.config.origin.clone());
-        Ok(super::handle(req, &env, |req, _user| super::protect::forward_to_origin(req, origin)).await)
+        super::Sso::from_env(&env).handle(req, |req, _user| super::forward_to_origin(req, origin)).await
     }
 }

@@ -1,0 +1,34 @@
+//! A Rust worker that uses edge-sso as a library: its own pages, protected by SSO.
+
+use worker::{event, Context, Env, Request, Response, Result};
+
+// The Durable Object classes edge-sso needs; wrangler.toml binds them.
+pub use edge_sso::{SessionStore, SsoState};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    edge_sso::Sso::from_env(&env).handle(req, app).await
+}
+
+/// The application: runs only for signed-in users (and public paths, with no user).
+async fn app(req: Request, user: Option<edge_sso::Identity>) -> Result<Response> {
+    match (req.path().as_str(), user) {
+        ("/api/me", Some(user)) => Response::from_json(&serde_json::json!({
+            "org": user.org, "subject": user.subject, "email": user.email, "name": user.name, "expires_at": user.expires_at,
+        })),
+        ("/public/hello", _) => Response::ok("hello, anyone"),
+        (_, Some(user)) => {
+            let name = escape(user.name.as_deref().unwrap_or(&user.subject));
+            Response::from_html(format!(
+                "<!doctype html><title>Hello</title><h1>Hello, {name}!</h1><p>You are signed in to {org}.</p>\
+                 <form method=\"post\" action=\"/_sso/logout\"><button>Sign out</button></form>",
+                org = escape(&user.org)
+            ))
+        }
+        (_, None) => Response::error("not found", 404),
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
