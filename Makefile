@@ -1,5 +1,5 @@
 # edge-sso developer commands. `make dev` and `make test` are all a newcomer needs.
-.PHONY: bootstrap build dev test test-native test-e2e check-core universal-logout bench fuzz clean
+.PHONY: bootstrap build dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -29,3 +29,11 @@ universal-logout:
 
 clean:
 	rm -rf build target tests/.tmp .wrangler
+
+# Onboard a customer org through the admin API of the running worker (see README).
+#   make org-add ID=initech ISSUER=http://127.0.0.1:9002 CLIENT_ID=edge-sso-initech CLIENT_SECRET=initech-dev-secret DOMAIN=initech.test
+org-add:
+	node scripts/org.mjs add $(ID) --issuer $(ISSUER) --client-id $(CLIENT_ID) --client-secret $(CLIENT_SECRET) --domain $(DOMAIN) $(if $(PROJECT),--project $(PROJECT))
+
+org-list:
+	node scripts/org.mjs list
