@@ -1,5 +1,5 @@
 # edge-sso developer commands. `make dev` and `make test` are all a newcomer needs.
-.PHONY: bootstrap build dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
+.PHONY: bootstrap build build-example test-library dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -10,7 +10,7 @@ build: bootstrap
 dev: build
 	@bash scripts/dev.sh
 
-test: bootstrap check-core test-native build test-e2e
+test: bootstrap check-core test-native build build-example test-e2e test-library
 
 check-core:
 	@bash scripts/check-core.sh
@@ -21,11 +21,21 @@ test-native:
 test-e2e:
 	@bash tests/run-e2e.sh
 
+# The example worker that uses edge-sso as a library (examples/protect-my-worker).
+build-example: bootstrap
+	@bash scripts/build.sh examples/protect-my-worker
+
+test-library:
+	node --test tests/library/
+
 # Sign a Universal Logout request with the dev IdP's key and send it to the dev worker.
 EMAIL ?= alice@acme.test
 ORG ?= $(word 2,$(subst @, ,$(subst .test,,$(EMAIL))))
 universal-logout:
 	node dev/idp/universal-logout.mjs --org $(ORG) --email $(EMAIL)
+
+bench:
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf build target tests/.tmp .wrangler
