@@ -33,7 +33,11 @@ pub(crate) async fn backchannel(ctx: &Ctx<'_>, req: Request) -> Response {
             let _ = resp.headers_mut().set("cache-control", "no-store");
             resp
         }
-        Err(f) => ctx.fail("backchannel_logout", None, f),
+        Err(f) => {
+            // The caller is an identity provider: always JSON.
+            ctx.log("backchannel_logout", None, "error", Some(f.status), Some(&f.log_reason));
+            f.into_response(false)
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! sessions (indexed by subject, IdP `sid` and email), the users who signed in, and
 //! the one-time values (login states, token `jti`s). Each request is applied in one
 //! synchronous run of SQL statements, which the runtime commits atomically.
+#![allow(missing_docs)] // the glue #[durable_object] generates has no docs
 
 use worker::{durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
 

@@ -1,6 +1,7 @@
 //! The `SsoState` Durable Object (a single instance): the generated assertion signing
 //! key, created once and shared by every isolate, and the orgs added through the
 //! admin API (strongly consistent, so a change is seen by the next request anywhere).
+#![allow(missing_docs)] // the glue #[durable_object] generates has no docs
 
 use worker::{durable_object, wasm_bindgen, DurableObject, Env, ListOptions, Method, Request, Response, Result, State};
 

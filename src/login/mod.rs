@@ -38,7 +38,7 @@ pub fn choose_org<'a>(orgs: &'a [OrgConfig], org: Option<&str>, email: Option<&s
         let Some(domain) = email_domain(email) else { return OrgChoice::UnknownDomain };
         return orgs
             .iter()
-            .find(|o| o.domains.iter().any(|d| *d == domain))
+            .find(|o| o.domains.contains(&domain))
             .map_or(OrgChoice::UnknownDomain, OrgChoice::Org);
     }
     match orgs {
