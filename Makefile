@@ -37,6 +37,10 @@ universal-logout:
 bench:
 	@bash scripts/bench.sh
 
+# Every cargo-fuzz target for FUZZ_SECONDS (default 30) each; not part of `make test`.
+fuzz:
+	@bash scripts/fuzz.sh
+
 clean:
 	rm -rf build target tests/.tmp .wrangler
 

@@ -133,7 +133,8 @@ impl Config {
         }
         let raw: RawConfig = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
-            let path = if path == "." { "SSO".to_owned() } else { path };
+            // `.` is the root; so is the empty path of an unknown member named `""` there.
+            let path = if path == "." || path.is_empty() { "SSO".to_owned() } else { path };
             ConfigError::new(path, e.into_inner().to_string())
         })?;
         raw.validate(secret)

@@ -125,3 +125,11 @@ fn session_secret_must_be_long_enough() {
     );
     assert!(session_secret(Some("x".repeat(32))).is_ok());
 }
+
+#[test]
+fn unknown_member_with_an_empty_name_is_blamed_on_sso() {
+    // Found by the `config` fuzz target: the error had an empty path (": unknown field ``").
+    let e = parse(r#"{"":"B:" ,"dextra":2}"#).unwrap_err();
+    assert_eq!(e.path, "SSO");
+    assert!(e.problem.starts_with("unknown field ``"), "{e}");
+}

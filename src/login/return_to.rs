@@ -11,15 +11,7 @@ pub fn safe_return_to(value: Option<&str>) -> String {
 }
 
 fn clean(value: &str) -> Option<String> {
-    if value.len() > MAX_RETURN_TO_LEN || !value.starts_with('/') {
-        return None;
-    }
-    // Browsers read `//host`, `/\host` and control characters in surprising ways.
-    if value.contains('\\') || value.chars().any(char::is_control) || value.starts_with("//") {
-        return None;
-    }
-    let decoded: Vec<u8> = percent_decode(value.as_bytes());
-    if decoded.starts_with(b"//") || decoded.starts_with(b"/\\") || decoded.iter().any(|b| *b == b'\\' || b.is_ascii_control()) {
+    if value.len() > MAX_RETURN_TO_LEN || !value.starts_with('/') || is_ambiguous(value) {
         return None;
     }
     let base = Url::parse("https://edge-sso.invalid/").ok()?;
@@ -32,7 +24,22 @@ fn clean(value: &str) -> Option<String> {
         out.push('?');
         out.push_str(q);
     }
+    // Dot segments can fold into a leading `//` (`/a/..//evil.com`), and percent-encoding
+    // can triple the length: check the result too.
+    if out.len() > MAX_RETURN_TO_LEN || is_ambiguous(&out) {
+        return None;
+    }
     Some(out)
+}
+
+/// Whether a browser might read `path` as something other than a path on this site:
+/// `//host`, `/\host`, backslashes or control characters, raw or percent-encoded.
+fn is_ambiguous(path: &str) -> bool {
+    if path.contains('\\') || path.chars().any(char::is_control) || path.starts_with("//") {
+        return true;
+    }
+    let decoded = percent_decode(path.as_bytes());
+    decoded.starts_with(b"//") || decoded.starts_with(b"/\\") || decoded.iter().any(|b| *b == b'\\' || b.is_ascii_control())
 }
 
 fn percent_decode(input: &[u8]) -> Vec<u8> {
@@ -56,7 +63,7 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_return_to;
+    use super::{safe_return_to, MAX_RETURN_TO_LEN};
 
     #[test]
     fn same_site_paths_are_kept() {
@@ -76,7 +83,27 @@ mod tests {
     }
 
     #[test]
+    fn dot_segments_cannot_fold_into_another_host() {
+        // Found by the `return_to` fuzz target: `..` removed `/xaa`, leaving `//xaa/…`.
+        for evil in ["/xaa/..//xaa/bf=\u{1f600}", "/a/..//evil.com", "/a/%2e%2e//evil.com", "/a/./..//evil.com"] {
+            assert_eq!(safe_return_to(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(safe_return_to(Some("/a/../b")), "/b");
+    }
+
+    #[test]
     fn overlong_return_to_becomes_root() {
         assert_eq!(safe_return_to(Some(&format!("/{}", "a".repeat(5000)))), "/");
+    }
+
+    #[test]
+    fn return_to_that_grows_past_the_limit_when_encoded_becomes_root() {
+        // 2,045 bytes in, 6,133 out: the login-state cookie would outgrow what browsers keep.
+        assert_eq!(safe_return_to(Some(&format!("/{}", "\u{1f600}".repeat(511)))), "/");
+        // Found by the `return_to` fuzz target (802 bytes in, over 2,048 once encoded).
+        let found = "/rp\"ke <<<<<<<<<<<<<{{{{{{{{{{{{{{{{{{{{{{{{{{{f\"=😀htvx=😀h/af=😀h{{{{{{{{{ <<<<<<<<<<<<<{{{{{{{{{{{{{{{{{{{{{{{{{{{f\"=😀htvx=😀h/af=😀h{{{{{{{{{{{{;{if\"<<<<<<<<<{{{{{{{{{{{{{{{{{{{{{{{{{{{f\"=😀htvx=😀h/af=😀h{{{@😀htvx=😀<<:<<<<<<<<<{{{[{{{{{{{[{{{{{{{{{{{{{{{{{{{{{{{S{{{{f\"=😀htvx=😀h/af=😀h{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{;{if\"=😀htvx=\u{1e600}<{{{{{{{{{{{{{{{if\"=😀htvx=😀<<:<<<<<<<<<{{{{{{f\"=😀htvx=😀h/af=😀h{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{;{bf\"={{{;{if\"@😀htvx=😀<<:<<<<<<<<<{{{[{{{{{{{[{{{{{{{{{{{{{{{{{{{{{{{S{{{{f\"=😀htvx=😀h/af=😀h{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{;{if\"=😀htvx=\u{1e600}<{{{{{{{{{{{{{{{if\"=😀htvx=😀<<:<<<<<<<<<{{{{{{f\"=😀htvx=😀h/af=😀h{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{;{bf\"=😀htvx=😀<<";
+        assert_eq!(safe_return_to(Some(found)), "/");
+        let kept = safe_return_to(Some(&format!("/{}", "\u{e9}".repeat(340))));
+        assert!(kept.len() <= MAX_RETURN_TO_LEN && kept.len() > 2000, "{}", kept.len());
     }
 }

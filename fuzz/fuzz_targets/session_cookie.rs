@@ -1,0 +1,40 @@
+//! The `sso_session` cookie: any value decodes or is refused without panicking, and a
+//! value that passes the MAC names a well-formed handle.
+#![no_main]
+
+use edge_sso::keys::mac;
+use edge_sso::session::cookie::SessionHandle;
+use edge_sso_fuzz::{b64, derived_keys};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let key = derived_keys().session_cookie();
+
+    // The cookie value as a browser (or an attacker) sends it.
+    if let Ok(value) = std::str::from_utf8(data) {
+        if let Some(handle) = SessionHandle::decode(value, key) {
+            assert_eq!(handle.encode(key), value, "a verified cookie re-encodes to itself");
+            check(&handle);
+        }
+    }
+
+    // The bytes as a cookie body under a valid MAC: exercises what lies past the MAC.
+    let body = &data[..data.len().min(64)];
+    let mut raw = body.to_vec();
+    raw.extend_from_slice(&mac(key, &[body])[..16]);
+    let value = b64(&raw);
+    let decoded = SessionHandle::decode(&value, key);
+    assert_eq!(decoded.is_some(), body.len() == 29 && body.first() == Some(&1), "only v1 bodies of 29 bytes decode");
+    if let Some(handle) = decoded {
+        assert_eq!(handle.encode(key), value);
+        check(&handle);
+    }
+});
+
+fn check(handle: &SessionHandle) {
+    let is_hex = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let store = handle.store_name();
+    assert!(store.len() == 24 && is_hex(&store), "store name {store:?}");
+    let storage_key = handle.storage_key();
+    assert!(storage_key.len() == 64 && is_hex(&storage_key));
+}
