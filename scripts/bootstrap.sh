@@ -54,7 +54,7 @@ fi
 
 # --- 4. wasm-bindgen-cli, exactly the version Cargo.lock pins -----------------------------
 WB_VERSION=$(lockver wasm-bindgen)
-if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $NF}')" != "$WB_VERSION" ]; then
   echo "bootstrap: cargo install wasm-bindgen-cli $WB_VERSION (about 2 minutes)" >&2
   cargo install -q wasm-bindgen-cli --version "=$WB_VERSION" --force >/dev/null 2>&1 \
     || fail "wasm-bindgen-cli $WB_VERSION" "cargo install failed (is crates.io reachable?)"
@@ -62,7 +62,7 @@ fi
 
 # --- 5. worker-build, the version of the worker crate --------------------------------------
 WORKER_VERSION=$(lockver worker)
-if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "$WORKER_VERSION" ]; then
+if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$WORKER_VERSION" ]; then
   echo "bootstrap: cargo install worker-build $WORKER_VERSION (about 3 minutes)" >&2
   cargo install -q worker-build --version "=$WORKER_VERSION" --force >/dev/null 2>&1 \
     || fail "worker-build $WORKER_VERSION" "cargo install failed (is crates.io reachable?)"
