@@ -1,0 +1,176 @@
+//! Starts the built worker (`build/index.js`) under `wrangler dev` with a generated
+//! configuration: the bindings, migrations and compatibility date of wrangler.toml, and
+//! the `SSO` variable and secrets a test chooses. One fresh directory (config, state,
+//! log) under tests/.tmp per worker.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { fetchText, freePort, sleep } from './net.mjs';
+import { spawnGroup } from './process-group.mjs';
+
+/** The repository root (two levels above this file). */
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Where per-run scratch directories live (git-ignored). */
+export const tmpRoot = path.join(repoRoot, 'tests', '.tmp');
+
+/** The session secret every worker gets unless a test says otherwise (48 bytes). */
+export const defaultSessionSecret = 'e2e-session-secret-0123456789abcdef0123456789abcd';
+
+/**
+ * Starts a worker.
+ *
+ * - `sso`: the configuration: an object (its `base_url` is filled with the worker's URL
+ *   when absent), a function `(url) => object | string`, or a raw string (used as is,
+ *   e.g. invalid JSON). `undefined` leaves the variable out.
+ * - `ssoAs`: `'string'` (default; the JSON text, as from .dev.vars) or `'object'`
+ *   (a JSON binding, as from `[vars.SSO]`).
+ * - `secrets`: extra string bindings; `SSO_SESSION_SECRET` defaults to
+ *   `defaultSessionSecret`, and a value of `null`/`undefined` leaves that name out.
+ * - `vars`: more bindings, added last.
+ * - `main`: the worker script (default `$E2E_WORKER_MAIN`, else `<repo>/build/index.js`).
+ * - `port`: the port to use (default: a free one), for configs that need it up front.
+ * - `healthy`: wait for `/_sso/healthz` to answer 200 (default) or any status (`false`,
+ *   for deliberately broken configurations).
+ *
+ * Returns `{ url, port, dir, logs(), waitForLog(re), stop() }`.
+ */
+export async function startWorker({
+  sso,
+  ssoAs = 'string',
+  secrets = {},
+  vars = {},
+  main = process.env.E2E_WORKER_MAIN || path.join(repoRoot, 'build', 'index.js'),
+  port,
+  healthy = true,
+  timeoutMs = 30_000,
+} = {}) {
+  main = path.resolve(main);
+  if (!fs.existsSync(main)) {
+    throw new Error(`worker script ${main} does not exist: run \`make build\` first`);
+  }
+  port ??= await freePort();
+  const inspectorPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+
+  fs.mkdirSync(tmpRoot, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'worker-'));
+  const config = {
+    ...(await baseConfig()),
+    main,
+    vars: buildVars({ sso: resolveSso(sso, url), ssoAs, secrets, vars }),
+  };
+  const configPath = path.join(dir, 'wrangler.json');
+  fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
+
+  const wrangler = path.join(repoRoot, 'node_modules', '.bin', 'wrangler');
+  const args = [
+    'dev', '-c', configPath,
+    '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
+    '--persist-to', path.join(dir, 'state'),
+    '--log-level', 'log',
+    '--show-interactive-dev-session=false',
+  ];
+  const group = spawnGroup(wrangler, args, {
+    cwd: dir,
+    logFile: path.join(dir, 'wrangler.log'),
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      WRANGLER_LOG_PATH: path.join(dir, 'wrangler-logs'),
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+    },
+  });
+
+  const handle = {
+    url,
+    port,
+    dir,
+    logs: group.logs,
+    /** Waits until the captured output matches `re` (string or RegExp); returns the match. */
+    waitForLog: (re, ms = 5000) => waitForOutput(group, re, ms),
+    stop: async () => {
+      await group.stop();
+      if (!process.env.E2E_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitReady(url, group, { healthy, timeoutMs });
+  } catch (error) {
+    await group.stop();
+    throw error;
+  }
+  return handle;
+}
+
+/** The non-`vars` part of wrangler.toml, read once per process through wrangler's own parser. */
+let baseConfigPromise;
+function baseConfig() {
+  baseConfigPromise ??= (async () => {
+    const { experimental_readRawConfig } = await import('wrangler');
+    const { rawConfig } = experimental_readRawConfig({ config: path.join(repoRoot, 'wrangler.toml') });
+    // `build` could run `make build` on every start; `vars` are the test's; the dev
+    // section's ports are replaced on the command line.
+    const { build, vars, dev, main, ...rest } = rawConfig;
+    return rest;
+  })();
+  return baseConfigPromise;
+}
+
+function resolveSso(sso, url) {
+  if (typeof sso === 'function') sso = sso(url);
+  if (sso && typeof sso === 'object' && !('base_url' in sso)) sso = { base_url: url, ...sso };
+  return sso;
+}
+
+function buildVars({ sso, ssoAs, secrets, vars }) {
+  const out = {};
+  if (sso !== undefined) {
+    out.SSO = typeof sso === 'string' || ssoAs === 'object' ? sso : JSON.stringify(sso);
+  }
+  const all = { SSO_SESSION_SECRET: defaultSessionSecret, ...secrets, ...vars };
+  for (const [name, value] of Object.entries(all)) {
+    if (value !== undefined && value !== null) out[name] = value;
+  }
+  return out;
+}
+
+async function waitReady(url, group, { healthy, timeoutMs }) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (!group.alive) {
+      throw new Error(`wrangler dev exited before ${url} was ready; its output:\n${group.logs()}`);
+    }
+    try {
+      // The first request may compile the wasm: give it time.
+      const { response, body } = await fetchText(`${url}/_sso/healthz`, {}, 10_000);
+      if (!healthy || response.status === 200) return;
+      last = `status ${response.status}: ${body.slice(0, 200)}`;
+    } catch (error) {
+      last = error.cause?.code ?? error.message;
+    }
+    await sleep(150);
+  }
+  throw new Error(`worker at ${url} not ready within ${timeoutMs} ms (${last}); wrangler output:\n${group.logs()}`);
+}
+
+async function waitForOutput(group, re, ms) {
+  const pattern = typeof re === 'string' ? new RegExp(re.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : re;
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const match = group.logs().match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline) {
+      throw new Error(`worker output never matched ${pattern}; output:\n${group.logs()}`);
+    }
+    await sleep(50);
+  }
+}
+
+/** A random secret of `bytes` bytes, base64url (for client secrets and the like). */
+export const randomSecret = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
