@@ -385,12 +385,20 @@ describe('RP-initiated logout', () => {
     await assertNoSession(browser, stack.worker.url);
   });
 
-  test('oidcc-client-test-rp-init-logout-no-state: a return without state shows the signed-out page', async () => {
+  test('oidcc-client-test-rp-init-logout-no-state: a return without the state that was sent is refused with 400', async () => {
     const browser = await signIn(freshEmail());
-    await browser.post(logoutUrl(), {}, { origin: new URL(stack.worker.url).origin });
+    const response = await browser.post(logoutUrl(), {}, { origin: new URL(stack.worker.url).origin });
+    assert.equal(response.status, 303);
     const back = await browser.get(`${stack.worker.url}/_sso/logged-out`);
+    assert.equal(back.status, 400);
+    await assertNoSession(browser, stack.worker.url);
+  });
+
+  test('a plain visit to /_sso/logged-out (no sign-out under way) shows the signed-out page', async () => {
+    const back = await new Browser().get(`${stack.worker.url}/_sso/logged-out`);
     assert.equal(back.status, 200);
-    assert.match(back.body, /href="[^"]*\/_sso\/login/);
+    assert.match(back.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(back.body, /href="[^"]*\/_sso\/login/, 'a sign-in link');
   });
 
   test('an IdP without end_session_endpoint: 303 straight to /_sso/logged-out', async () => {
@@ -400,6 +408,8 @@ describe('RP-initiated logout', () => {
     const target = new URL(response.location);
     assert.equal(`${target.origin}${target.pathname}`, `${stack.worker.url}/_sso/logged-out`);
     await assertNoSession(browser, stack.worker.url);
+    const page = await browser.get(response.location);
+    assert.equal(page.status, 200, 'the signed-out page');
   });
 
   test('a same-origin POST without a session still ends on /_sso/logged-out', async () => {
