@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
-import { escapeHtml, page } from '../html.mjs';
+import { escapeHtml } from '../html.mjs';
 
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../data', import.meta.url));
 const MAX_IDEMPOTENCY_KEYS = 1000;
@@ -169,52 +169,134 @@ async function verifyAssertion(token) {
 }
 
 async function homePage(req) {
+  const { pathname, search } = new URL(req.url, originUrl);
   const headers = Object.entries(req.headers)
     .filter(([name]) => name.startsWith('x-sso-'))
     .sort(([a], [b]) => a.localeCompare(b));
   const value = (name) => decodeHeader(req.headers[`x-sso-${name}`] ?? '');
   const signedIn = Boolean(req.headers['x-sso-subject']);
   const assertion = await verifyAssertion(req.headers['x-sso-assertion']);
+  const me = signedIn ? store.users.get(`${value('org')} ${value('subject')}`) : undefined;
+
+  const bar = `<header class="bar"><div class="inner">
+<span class="app">Demo app <span class="dim">behind edge-sso</span></span>
+${signedIn ? `<span class="me"><span class="dim">${escapeHtml(value('email'))}</span>
+<form method="post" action="/_sso/logout"><button type="submit">Sign out</button></form></span>` : ''}
+</div></header>`;
 
   const who = signedIn
-    ? `<p>Signed in as <strong>${escapeHtml(value('name'))}</strong> (${escapeHtml(value('email'))}),
-  organization <strong>${escapeHtml(value('org'))}</strong>.</p>`
-    : `<p>Not signed in: this request carried no identity headers (a public path, or the origin
+    ? `<p class="lead">Signed in as <strong>${escapeHtml(value('name'))}</strong> (${escapeHtml(value('email'))}),
+  organization <strong>${escapeHtml(value('org'))}</strong>.</p>
+<dl class="facts">
+<dt>Page</dt><dd><code>${escapeHtml(pathname + search)}</code></dd>
+<dt>Projects</dt><dd>${me?.projects.length
+    ? `<ul class="chips">${me.projects.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>`
+    : 'none provisioned'}</dd>
+</dl>`
+    : `<p class="lead">Not signed in: this request carried no identity headers (a public path, or the origin
   was opened directly instead of through edge-sso at <a href="${escapeHtml(worker)}/">${escapeHtml(worker)}</a>).</p>`;
   const check = assertion.ok
-    ? `<p class="ok">X-Sso-Assertion verified with ${escapeHtml(worker)}/_sso/jwks.json
-  (subject ${escapeHtml(assertion.claims.sub)}, expires ${escapeHtml(new Date(assertion.claims.exp * 1000).toISOString())}).</p>`
-    : `<p class="error">X-Sso-Assertion not verified: ${escapeHtml(assertion.error)}</p>`;
+    ? `<p class="status ok"><span class="badge">✓ verified</span> X-Sso-Assertion verified with
+  <code>${escapeHtml(worker)}/_sso/jwks.json</code> (subject ${escapeHtml(assertion.claims.sub)},
+  expires ${escapeHtml(new Date(assertion.claims.exp * 1000).toISOString())}).</p>`
+    : `<p class="status error"><span class="badge">✗ not verified</span> X-Sso-Assertion not verified:
+  ${escapeHtml(assertion.error)}</p>`;
   const headerRows = headers.map(([name, raw]) => {
     const shown = name === 'x-sso-assertion' && raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
     const decoded = name === 'x-sso-assertion' ? '' : decodeHeader(raw);
-    return `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(shown)}</td><td>${escapeHtml(decoded)}</td></tr>`;
+    return `<tr><th scope="row"><code>${escapeHtml(name)}</code></th><td><code>${escapeHtml(shown)}</code></td>`
+      + `<td>${escapeHtml(decoded)}</td></tr>`;
   });
   const userRows = [...store.users.values()].map((u) => `<tr><td>${escapeHtml(u.org)}</td>`
-    + `<td>${escapeHtml(u.name)}</td><td>${escapeHtml(u.email)}</td><td>${escapeHtml(u.subject)}</td>`
+    + `<td>${escapeHtml(u.name)}</td><td>${escapeHtml(u.email)}</td><td><code>${escapeHtml(u.subject)}</code></td>`
     + `<td>${escapeHtml(u.projects.join(', '))}</td></tr>`);
 
-  return page('edge-sso demo origin', `
-<h1>edge-sso demo origin</h1>
+  return layout('edge-sso demo origin', bar, `
+<section aria-labelledby="title">
+<h1 id="title">edge-sso demo origin</h1>
 ${who}
-${signedIn ? '<form method="post" action="/_sso/logout"><button>Sign out</button></form>' : ''}
-<h2>Identity assertion</h2>
+</section>
+<section aria-labelledby="assertion-title">
+<h2 id="assertion-title">Identity assertion</h2>
 ${check}
-<h2>X-Sso-* headers received</h2>
-${headerRows.length ? `<table>
+</section>
+<section aria-labelledby="headers-title">
+<h2 id="headers-title">X-Sso-* headers received</h2>
+${headerRows.length ? `<div class="scroll"><table id="sso-headers">
 <thead><tr><th scope="col">Header</th><th scope="col">Value</th><th scope="col">Decoded</th></tr></thead>
 <tbody>
 ${headerRows.join('\n')}
 </tbody>
-</table>` : '<p>None.</p>'}
-<h2>Provisioned users</h2>
-${userRows.length ? `<table>
+</table></div>` : '<p>None.</p>'}
+</section>
+<section aria-labelledby="users-title">
+<h2 id="users-title">Provisioned users</h2>
+${userRows.length ? `<div class="scroll"><table id="provisioned-users">
 <thead><tr><th scope="col">Org</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Subject</th><th scope="col">Projects</th></tr></thead>
 <tbody>
 ${userRows.join('\n')}
 </tbody>
-</table>` : '<p>None yet: the worker provisions each user at their first sign-in.</p>'}
+</table></div>` : '<p>None yet: the worker provisions each user at their first sign-in.</p>'}
+</section>
 <p class="note">Also: <a href="/_sso/session">/_sso/session</a> · <a href="/api/users">/api/users</a> · <a href="/public/">a public page</a></p>`);
+}
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1d2330}
+a{color:#2552d0}
+a:focus,button:focus{outline:3px solid #9ab8ff;outline-offset:2px}
+code{font:.9em/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+.bar{background:#1d2330;color:#fff}
+.inner{max-width:60rem;margin:0 auto;padding:.7rem 1.25rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between}
+.app{font-weight:700}
+.bar .dim{color:#b9c0d0;font-weight:400}
+.me{display:flex;align-items:center;gap:1rem}
+.me form{margin:0}
+.me button{font:inherit;font-weight:600;color:#1d2330;background:#fff;border:0;border-radius:8px;padding:.4rem .9rem;cursor:pointer}
+.me button:hover{background:#e4e9f7}
+main{max-width:60rem;margin:1.5rem auto;padding:0 1.25rem}
+section{background:#fff;border-radius:12px;box-shadow:0 2px 12px rgba(20,30,60,.08);padding:1.25rem 1.5rem;margin-bottom:1.25rem}
+h1{font-size:1.45rem;margin:0 0 .5rem}
+h2{font-size:1.05rem;margin:0 0 .75rem}
+p{margin:.5rem 0}
+.lead{font-size:1.05rem}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1rem;margin:1rem 0 0;align-items:center}
+.facts dt{color:#5b6376;font-weight:600}
+.facts dd{margin:0}
+.chips{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.4rem}
+.chips li{background:#e8eefc;color:#1d3f9e;border-radius:999px;padding:.1rem .7rem;font-weight:600;font-size:.9rem}
+.status{margin:0}
+.badge{display:inline-block;margin-right:.4rem;padding:.05rem .6rem;border-radius:999px;font-size:.85rem;font-weight:700}
+.ok .badge{background:#dff3e5;color:#14532d}
+.error .badge{background:#fdecec;color:#a4161a}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{text-align:left;vertical-align:top;padding:.45rem .6rem;border-bottom:1px solid #e4e7ec}
+thead th{font-size:.75rem;text-transform:uppercase;letter-spacing:.05em;color:#5b6376}
+tbody tr:last-child th,tbody tr:last-child td{border-bottom:0}
+.note{color:#5b6376;font-size:.9rem;padding:0 .25rem}
+`;
+
+/** The demo origin's own layout: a top bar, then cards; self-contained, no scripts. */
+function layout(title, bar, body) {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
+<style>${STYLE}</style>
+</head>
+<body>
+${bar}
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
 }
 
 /** X-Sso-* values are percent-encoded UTF-8; a malformed one is shown as it came. */
