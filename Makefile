@@ -1,5 +1,5 @@
 # edge-sso developer commands. `make dev` and `make test` are all a newcomer needs.
-.PHONY: bootstrap build build-example test-library dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
+.PHONY: bootstrap build build-example test-library test-browser screenshots dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -10,7 +10,7 @@ build: bootstrap
 dev: build
 	@bash scripts/dev.sh
 
-test: bootstrap check-core test-native build build-example test-e2e test-library
+test: bootstrap check-core test-native build build-example test-e2e test-library test-browser
 
 check-core:
 	@bash scripts/check-core.sh
@@ -26,7 +26,14 @@ build-example: bootstrap
 	@bash scripts/build.sh examples/protect-my-worker
 
 test-library:
-	node --test tests/library/
+	node --test tests/library/*.test.mjs
+
+test-browser: build
+	node --test tests/browser/*.test.mjs
+
+# Regenerate the README's screenshots from the real pages.
+screenshots:
+	@bash scripts/screenshots.sh
 
 # Sign a Universal Logout request with the dev IdP's key and send it to the dev worker.
 EMAIL ?= alice@acme.test

@@ -52,6 +52,9 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
 fi
 [ -x node_modules/.bin/wasm-opt ] || fail "wasm-opt" "node_modules/.bin/wasm-opt is missing after npm ci"
 
+# --- 3b. Chromium for the browser test (Debian package) ------------------------------
+bash tests/browser/install-chromium.sh || exit 1
+
 # --- 4. wasm-bindgen-cli, exactly the version Cargo.lock pins -----------------------------
 WB_VERSION=$(lockver wasm-bindgen)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $NF}')" != "$WB_VERSION" ]; then

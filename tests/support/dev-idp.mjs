@@ -56,6 +56,7 @@ export async function startDevIdp({ org = 'acme', worker, port, authMethod, time
     discovery,
     clientId: `edge-sso-${org}`,
     clientSecret: `${org}-dev-secret`,
+    dataDir: path.join(dir, 'data'),
     logs: group.logs,
     async waitForLog(re, ms = 5000) {
       const end = Date.now() + ms;
