@@ -1,0 +1,599 @@
+// End-to-end part of `make bench`: edge-sso (build/index.js + index_bg.wasm) under plain
+// `workerd serve`, in both session modes, beside two baselines measured in the same run
+// (the origin answered directly, and the skeleton worker of bench/skeleton.mjs), plus
+// full logins per second and Universal Logout of 1, 100 and 1,000 sessions.
+//
+//   node bench/e2e.mjs --out bench/out/e2e.json --run-dir bench/out/run \
+//        --loadgen oha:/path/to/oha --origin nginx:/path/to/nginx [--duration 5]
+//
+// Every child runs in its own process group; their ids are appended to
+// <run-dir>/pgids so that scripts/bench.sh can kill whatever survives this process.
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]?.startsWith('--') ? 'yes' : all[i + 1] ?? 'yes']] : acc), []));
+const outFile = path.resolve(args.out ?? path.join(root, 'bench/out/e2e.json'));
+const runDir = path.resolve(args['run-dir'] ?? path.join(root, 'bench/out/run'));
+const [loadgenKind, loadgenBin] = (args.loadgen ?? 'oha:oha').split(/:(.*)/s);
+const [originKind, originBin] = (args.origin ?? 'node:').split(/:(.*)/s);
+const DURATION = Number(args.duration ?? 5);
+const WARMUP = Number(args.warmup ?? 1);
+const LOGIN_SECONDS = Number(args['login-seconds'] ?? 5);
+const LOGIN_CONCURRENCY = Number(args['login-concurrency'] ?? 8);
+const UL_SIZES = (args['ul-sizes'] ?? '1,100,1000').split(',').map(Number);
+const CONCURRENCIES = (args.concurrency ?? '1,32').split(',').map(Number);
+const REVALIDATE_SECS = Number(args['revalidate-secs'] ?? 30);
+const workerdBin = args.workerd ?? path.join(root, 'node_modules/@cloudflare/workerd-linux-64/bin/workerd');
+// Where the worker under test comes from (a build with a wasm name section makes profiles readable).
+const buildDir = path.resolve(args['build-dir'] ?? path.join(root, 'build'));
+// `--profile strict|revalidate|skeleton|logins`: instead of the full run, sample that
+// worker's isolate with the V8 CPU profiler (workerd's inspector) under load at c=32 (or
+// during full logins), and print where its time goes per request (or per login). Needs a WebSocket client (Node 22, or Node 20 with --experimental-websocket).
+const PROFILE = args.profile ?? null;
+// Durable Object storage (SQLite files): on tmpfs when there is one, so that the disk's
+// fsync latency (which says nothing about the worker, nor about Cloudflare's storage)
+// stays out of the numbers. `--state-dir disk` keeps it in the run directory.
+const stateDir = (() => {
+  if (args['state-dir'] && args['state-dir'] !== 'disk') return path.resolve(args['state-dir']);
+  if (args['state-dir'] !== 'disk') {
+    try {
+      fs.accessSync('/dev/shm', fs.constants.W_OK);
+      return fs.mkdtempSync('/dev/shm/edge-sso-bench-');
+    } catch { /* no tmpfs */ }
+  }
+  return path.join(runDir, 'workerd');
+})();
+process.on('exit', () => { if (stateDir.startsWith('/dev/shm/')) fs.rmSync(stateDir, { recursive: true, force: true }); });
+
+const log = (...m) => console.error('bench:', ...m);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- process groups
+const groups = [];
+function spawnGroup(name, command, argv, opts = {}) {
+  const logPath = path.join(runDir, `${name}.log`);
+  const fd = fs.openSync(logPath, 'a');
+  const child = spawn(command, argv, { detached: true, stdio: ['ignore', fd, fd], ...opts });
+  fs.closeSync(fd);
+  fs.appendFileSync(path.join(runDir, 'pgids'), `${child.pid}\n`);
+  const g = { name, child, logPath, alive: true };
+  child.on('exit', () => { g.alive = false; });
+  groups.push(g);
+  return g;
+}
+function killGroups(signal = 'SIGKILL') {
+  for (const g of groups) {
+    try { process.kill(-g.child.pid, signal); } catch { /* gone */ }
+  }
+}
+async function stopGroups() {
+  killGroups('SIGTERM');
+  const deadline = Date.now() + 2000;
+  while (groups.some((g) => g.alive) && Date.now() < deadline) await sleep(50);
+  killGroups('SIGKILL');
+}
+process.on('exit', () => killGroups('SIGKILL'));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => { killGroups('SIGKILL'); process.exit(130); });
+}
+const tail = (g, n = 30) => fs.readFileSync(g.logPath, 'utf8').split('\n').slice(-n).join('\n');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function waitHttp(url, group, { ok = () => true, timeoutMs = 30_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (group && !group.alive) throw new Error(`${group.name} exited; its log:\n${tail(group)}`);
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000), redirect: 'manual' });
+      await r.arrayBuffer();
+      if (ok(r)) return;
+      last = `status ${r.status}`;
+    } catch (e) { last = e.cause?.code ?? e.message; }
+    await sleep(100);
+  }
+  throw new Error(`${url} not ready in ${timeoutMs} ms (${last})${group ? `; ${group.name} log:\n${tail(group)}` : ''}`);
+}
+
+// ---------------------------------------------------------------- the origin
+async function startOrigin() {
+  const port = await freePort();
+  const dir = path.join(runDir, 'origin');
+  fs.mkdirSync(dir, { recursive: true });
+  let group;
+  if (originKind === 'nginx') {
+    for (const t of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) fs.mkdirSync(path.join(dir, t), { recursive: true });
+    const conf = `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  keepalive_requests 1000000; keepalive_timeout 120s;
+  server {
+    listen 127.0.0.1:${port} backlog=4096;
+    default_type text/plain;
+    location = /whoami { return 200 "$http_x_sso_email"; }
+    location / { return 200 "hello from the origin\\n"; }
+  }
+}
+`;
+    fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+    group = spawnGroup('origin', originBin, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')]);
+  } else {
+    group = spawnGroup('origin', process.execPath, [path.join(root, 'bench/origin.mjs'), '--port', String(port)]);
+  }
+  const url = `http://127.0.0.1:${port}`;
+  await waitHttp(`${url}/`, group, { ok: (r) => r.status === 200 });
+  return { url, group, kind: originKind === 'nginx' ? 'nginx' : 'node' };
+}
+
+// ---------------------------------------------------------------- the provider
+async function startIdp() {
+  const port = await freePort();
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPath = path.join(runDir, 'idp-key.pem');
+  fs.writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  const clientSecret = crypto.randomBytes(24).toString('base64url');
+  const group = spawnGroup('idp', process.execPath, [path.join(root, 'bench/idp.mjs'), '--port', String(port), '--key', keyPath, '--client-id', 'edge-sso-bench', '--client-secret', clientSecret, '--kid', 'bench-rsa']);
+  const issuer = `http://127.0.0.1:${port}`;
+  await waitHttp(`${issuer}/.well-known/openid-configuration`, group, { ok: (r) => r.status === 200 });
+  return { issuer, privateKey, kid: 'bench-rsa', clientId: 'edge-sso-bench', clientSecret, group };
+}
+
+// ---------------------------------------------------------------- workerd
+function compatibilityDate() {
+  const toml = fs.readFileSync(path.join(root, 'wrangler.toml'), 'utf8');
+  return toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)?.[1] ?? '2026-04-01';
+}
+
+async function startWorkerd({ origin, idp }) {
+  const dir = path.join(runDir, 'workerd');
+  fs.mkdirSync(dir, { recursive: true });
+  // Freeze the artifact under test (others may rebuild while the bench runs).
+  fs.copyFileSync(path.join(buildDir, 'index.js'), path.join(dir, 'index.js'));
+  fs.copyFileSync(path.join(buildDir, 'index_bg.wasm'), path.join(dir, 'index_bg.wasm'));
+  fs.copyFileSync(path.join(root, 'bench/skeleton.mjs'), path.join(dir, 'skeleton.mjs'));
+  fs.copyFileSync(path.join(root, 'bench/kv.mjs'), path.join(dir, 'kv.mjs'));
+  const ports = { strict: await freePort(), revalidate: await freePort(), skeleton: await freePort() };
+  const sessionSecret = crypto.randomBytes(48).toString('base64url');
+  const date = compatibilityDate();
+  const sso = (mode, port) => ({
+    base_url: `http://127.0.0.1:${port}`,
+    origin: origin.url,
+    public_paths: ['/public/'],
+    session: { idle_timeout_secs: 28800, absolute_timeout_secs: 86400, revalidate_secs: mode === 'strict' ? 0 : REVALIDATE_SECS },
+    orgs: [{ id: 'bench', issuer: idp.issuer, client_id: idp.clientId, client_secret_var: 'BENCH_CLIENT_SECRET', domains: ['bench.test'] }],
+  });
+  const workerName = (mode) => `edge${mode[0].toUpperCase()}${mode.slice(1)}`;
+  const edgeWorker = (mode) => {
+    fs.mkdirSync(path.join(stateDir, `do-${mode}`), { recursive: true });
+    fs.writeFileSync(path.join(dir, `sso-${mode}.json`), JSON.stringify(sso(mode, ports[mode])));
+    fs.writeFileSync(path.join(dir, 'session-secret.txt'), sessionSecret);
+    fs.writeFileSync(path.join(dir, 'client-secret.txt'), idp.clientSecret);
+    return `const ${workerName(mode)} :Workerd.Worker = (
+  modules = [
+    (name = "index.js", esModule = embed "index.js"),
+    (name = "index_bg.wasm", wasm = embed "index_bg.wasm"),
+  ],
+  compatibilityDate = "${date}",
+  bindings = [
+    (name = "SSO", json = embed "sso-${mode}.json"),
+    (name = "SSO_SESSION_SECRET", text = embed "session-secret.txt"),
+    (name = "BENCH_CLIENT_SECRET", text = embed "client-secret.txt"),
+    (name = "SSO_SESSIONS", durableObjectNamespace = (className = "SessionStore")),
+    (name = "SSO_STATE", durableObjectNamespace = (className = "SsoState")),
+    (name = "SSO_CACHE", kvNamespace = (name = "kv")),
+  ],
+  durableObjectNamespaces = [
+    (className = "SessionStore", uniqueKey = "edge-sso-${mode}-SessionStore", enableSql = true),
+    (className = "SsoState", uniqueKey = "edge-sso-${mode}-SsoState", enableSql = true),
+  ],
+  durableObjectStorage = (localDisk = "do-${mode}"),
+  globalOutbound = "loopback",
+);
+`;
+  };
+  fs.mkdirSync(path.join(stateDir, 'do-skeleton'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'origin-url.txt'), origin.url);
+  const capnp = `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "edge-strict", worker = .edgeStrict),
+    (name = "edge-revalidate", worker = .edgeRevalidate),
+    (name = "skeleton", worker = .skeleton),
+    (name = "kv", worker = (modules = [(name = "kv.mjs", esModule = embed "kv.mjs")], compatibilityDate = "${date}")),
+    (name = "loopback", network = (allow = ["local", "private"])),
+    (name = "do-strict", disk = (path = "${path.join(stateDir, 'do-strict')}", writable = true)),
+    (name = "do-revalidate", disk = (path = "${path.join(stateDir, 'do-revalidate')}", writable = true)),
+    (name = "do-skeleton", disk = (path = "${path.join(stateDir, 'do-skeleton')}", writable = true)),
+  ],
+  sockets = [
+    (name = "strict", address = "127.0.0.1:${ports.strict}", http = (), service = "edge-strict"),
+    (name = "revalidate", address = "127.0.0.1:${ports.revalidate}", http = (), service = "edge-revalidate"),
+    (name = "skeleton", address = "127.0.0.1:${ports.skeleton}", http = (), service = "skeleton"),
+  ],
+);
+
+${edgeWorker('strict')}
+${edgeWorker('revalidate')}
+const skeleton :Workerd.Worker = (
+  modules = [(name = "skeleton.mjs", esModule = embed "skeleton.mjs")],
+  compatibilityDate = "${date}",
+  bindings = [
+    (name = "ORIGIN", text = embed "origin-url.txt"),
+    (name = "SKELETON_STORE", durableObjectNamespace = (className = "SkeletonStore")),
+  ],
+  durableObjectNamespaces = [(className = "SkeletonStore", uniqueKey = "bench-skeleton-store", enableSql = true)],
+  durableObjectStorage = (localDisk = "do-skeleton"),
+  globalOutbound = "loopback",
+);
+`;
+  const configPath = path.join(dir, 'config.capnp');
+  fs.writeFileSync(configPath, capnp);
+  const inspector = PROFILE ? await freePort() : null;
+  const group = spawnGroup('workerd', workerdBin, ['serve', configPath, ...(inspector ? [`--inspector-addr=127.0.0.1:${inspector}`] : [])], { cwd: dir });
+  const urls = Object.fromEntries(Object.entries(ports).map(([k, p]) => [k, `http://127.0.0.1:${p}`]));
+  await waitHttp(`${urls.strict}/_sso/healthz`, group, { ok: (r) => r.status === 200 });
+  await waitHttp(`${urls.revalidate}/_sso/healthz`, group, { ok: (r) => r.status === 200 });
+  await waitHttp(`${urls.skeleton}/`, group, { ok: (r) => r.status === 401 });
+  return { urls, group, inspector, version: execFileSync(workerdBin, ['--version']).toString().trim() };
+}
+
+// ---------------------------------------------------------------- browser-less login
+function cookiePairs(response) {
+  return response.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('='));
+}
+
+// fetch, naming the URL when the connection fails. Like a browser, it retries a GET once
+// when a kept-alive connection turns out to have been closed by the server meanwhile.
+async function get(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    const stale = ['UND_ERR_SOCKET', 'ECONNRESET'].includes(e.cause?.code);
+    if (stale && !init?.method) return get(url, { ...init, method: 'GET' });
+    throw new Error(`${new URL(url).host}${new URL(url).pathname}: ${e.message} ${e.cause?.code ?? e.cause?.message ?? ''}`);
+  }
+}
+
+async function login(base, email) {
+  const r1 = await get(`${base}/_sso/login?org=bench&email=${encodeURIComponent(email)}&return_to=%2Fwhoami`, { redirect: 'manual' });
+  await r1.arrayBuffer();
+  if (r1.status !== 302) throw new Error(`/_sso/login answered ${r1.status}`);
+  const loginCookies = cookiePairs(r1).join('; ');
+  const r2 = await get(r1.headers.get('location'), { redirect: 'manual' });
+  await r2.arrayBuffer();
+  if (r2.status !== 302) throw new Error(`/authorize answered ${r2.status}`);
+  const r3 = await get(r2.headers.get('location'), { redirect: 'manual', headers: { cookie: loginCookies } });
+  const body = await r3.text();
+  if (r3.status !== 302) throw new Error(`/_sso/callback answered ${r3.status}: ${body.slice(0, 300)}`);
+  const session = cookiePairs(r3).find((c) => c.startsWith('sso_session='));
+  if (!session) throw new Error('/_sso/callback set no sso_session cookie');
+  return session;
+}
+
+async function pool(count, concurrency, task) {
+  const results = new Array(count);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  }));
+  return results;
+}
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+async function loginThroughput(base) {
+  const latencies = [];
+  let failures = 0;
+  let n = 0;
+  const started = performance.now();
+  const deadline = started + LOGIN_SECONDS * 1000;
+  await Promise.all(Array.from({ length: LOGIN_CONCURRENCY }, async () => {
+    while (performance.now() < deadline) {
+      const t = performance.now();
+      try {
+        await login(base, `login-${n++}@bench.test`);
+        latencies.push(performance.now() - t);
+      } catch (e) {
+        if (failures++ < 3) log('login failed:', e.message);
+      }
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    concurrency: LOGIN_CONCURRENCY,
+    seconds: +seconds.toFixed(2),
+    logins: latencies.length,
+    failures,
+    per_sec: +(latencies.length / seconds).toFixed(1),
+    p50_ms: +quantile(latencies, 0.5).toFixed(2),
+    p99_ms: +quantile(latencies, 0.99).toFixed(2),
+  };
+}
+
+// ---------------------------------------------------------------- Universal Logout
+function universalLogoutJwt(idp, base) {
+  const b64 = (d) => Buffer.from(d).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const header = b64(JSON.stringify({ alg: 'RS256', typ: 'global-token-revocation+jwt', kid: idp.kid }));
+  const claims = b64(JSON.stringify({ iss: idp.issuer, aud: `${base}/_sso/global-token-revocation`, iat: now, exp: now + 300, jti: crypto.randomUUID() }));
+  const input = `${header}.${claims}`;
+  return `${input}.${b64(crypto.sign('sha256', Buffer.from(input), idp.privateKey))}`;
+}
+
+async function status(base, cookie, pathName = '/whoami') {
+  const r = await fetch(`${base}${pathName}`, { headers: { cookie, accept: 'application/json' }, redirect: 'manual' });
+  const body = await r.text();
+  return { status: r.status, body };
+}
+
+async function universalLogout(idp, base, size) {
+  const email = `ul-${size}@bench.test`;
+  const t0 = performance.now();
+  const cookies = await pool(size, 16, () => login(base, email));
+  const loginSeconds = (performance.now() - t0) / 1000;
+  const before = await status(base, cookies[0]);
+  if (before.status !== 200 || before.body !== email) throw new Error(`before Universal Logout a session of ${email} got ${before.status} ${before.body}`);
+  const jwt = universalLogoutJwt(idp, base);
+  const t1 = performance.now();
+  const r = await fetch(`${base}/_sso/global-token-revocation`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sub_id: { format: 'email', email } }),
+  });
+  const answer = await r.text();
+  const ms = performance.now() - t1;
+  const statuses = await pool(size, 16, (i) => status(base, cookies[i]).then((s) => s.status));
+  const refused = statuses.filter((s) => s === 401 || s === 302).length;
+  return {
+    sessions: size,
+    status: r.status,
+    ms_to_answer: +ms.toFixed(1),
+    refused_after: refused,
+    checked: size,
+    first_status_after: statuses[0],
+    login_seconds: +loginSeconds.toFixed(2),
+    ...(r.status === 204 ? {} : { answer: answer.slice(0, 300) }),
+  };
+}
+
+// ---------------------------------------------------------------- the load generator
+function runLoadgen(url, concurrency, seconds, headers) {
+  let argv;
+  if (loadgenKind === 'oha') {
+    argv = ['--no-tui', '--output-format', 'json', '-z', `${seconds}s`, '-c', String(concurrency), '--redirect', '0', '-w'];
+    for (const [k, v] of Object.entries(headers)) argv.push('-H', `${k}: ${v}`);
+    argv.push(url);
+  } else {
+    argv = ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency'];
+    for (const [k, v] of Object.entries(headers)) argv.push('-H', `${k}: ${v}`);
+    argv.push(url);
+  }
+  const out = execFileSync(loadgenBin, argv, { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'], timeout: (seconds + 30) * 1000 }).toString();
+  return loadgenKind === 'oha' ? parseOha(out) : parseWrk(out);
+}
+
+function parseOha(out) {
+  const j = JSON.parse(out);
+  const statuses = j.statusCodeDistribution ?? {};
+  const total = Object.values(statuses).reduce((a, b) => a + b, 0);
+  const errors = Object.values(j.errorDistribution ?? {}).reduce((a, b) => a + b, 0);
+  return {
+    rps: +j.summary.requestsPerSec.toFixed(0),
+    p50_ms: +(j.latencyPercentiles.p50 * 1000).toFixed(3),
+    p99_ms: +(j.latencyPercentiles.p99 * 1000).toFixed(3),
+    requests: total,
+    non_200: total - (statuses['200'] ?? 0),
+    errors,
+  };
+}
+
+function parseWrk(out) {
+  const ms = (s) => { const m = s.match(/([\d.]+)(us|ms|s)/); return m ? Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 })[m[2]] : NaN; };
+  const dist = out.slice(out.indexOf('Latency Distribution'));
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+  const errs = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+  return {
+    rps: Math.round(Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1])),
+    p50_ms: +ms(dist.match(/^\s*50%\s+(\S+)/m)[1]).toFixed(3),
+    p99_ms: +ms(dist.match(/^\s*99%\s+(\S+)/m)[1]).toFixed(3),
+    requests: Number(out.match(/(\d+) requests in/)[1]),
+    non_200: non2xx,
+    errors: errs ? errs.slice(1).map(Number).reduce((a, b) => a + b, 0) : 0,
+  };
+}
+
+// CPU time (user + system) of every process in a group, in microseconds, from /proc.
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+function groupCpuMicros(pgid) {
+  let ticks = 0;
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+    } catch { /* exited */ }
+  }
+  return (ticks * 1e6) / CLK_TCK;
+}
+
+// ---------------------------------------------------------------- profiling (--profile)
+async function inspectorSession(wsUrl) {
+  const ws = new WebSocket(wsUrl);
+  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error(`cannot open ${wsUrl}`)); });
+  let id = 0;
+  const pending = new Map();
+  ws.onmessage = (event) => {
+    const m = JSON.parse(event.data);
+    if (m.id && pending.has(m.id)) { pending.get(m.id)(m); pending.delete(m.id); }
+  };
+  const send = (method, params = {}) => new Promise((resolve) => { const i = ++id; pending.set(i, resolve); ws.send(JSON.stringify({ id: i, method, params })); });
+  return { send, close: () => ws.close() };
+}
+
+async function profile(target, workerd) {
+  if (typeof WebSocket === 'undefined') throw new Error('--profile needs a WebSocket client: run with `node --experimental-websocket` on Node 20');
+  const service = { strict: 'edge-strict', revalidate: 'edge-revalidate', skeleton: 'skeleton', logins: 'edge-strict' }[target.name];
+  const list = await (await fetch(`http://127.0.0.1:${workerd.inspector}/json/list`)).json();
+  const entry = list.find((e) => e.title === service || e.id === service) ?? list.find((e) => JSON.stringify(e).includes(service));
+  if (!entry) throw new Error(`no inspector target for ${service}: ${JSON.stringify(list)}`);
+  const session = await inspectorSession(entry.webSocketDebuggerUrl);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 50 });
+  const concurrency = target.name === 'logins' ? LOGIN_CONCURRENCY : CONCURRENCIES[CONCURRENCIES.length - 1];
+  let r;
+  await session.send('Profiler.start');
+  if (target.name === 'logins') {
+    const l = await loginThroughput(workerd.urls.strict);
+    r = { rps: l.per_sec, requests: l.logins };
+  } else {
+    runLoadgen(target.url, concurrency, WARMUP, target.headers);
+    r = runLoadgen(target.url, concurrency, DURATION, target.headers);
+  }
+  const { result } = await session.send('Profiler.stop');
+  session.close();
+  const file = path.join(runDir, `${target.name}.cpuprofile`);
+  fs.writeFileSync(file, JSON.stringify(result.profile));
+  summarize(result.profile, r.requests, `${target.name} at c=${concurrency}: ${r.rps} req/s, ${r.requests} requests; profile in ${file}`);
+}
+
+// Self and inclusive time per function, in microseconds per request.
+function summarize(p, requests, title) {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (n) => { const f = n.callFrame; return `${f.functionName || '(anonymous)'}${f.url ? ` ${f.url.split('/').pop()}:${f.lineNumber + 1}` : ''}`; };
+  const self = new Map();
+  const inclusive = new Map();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i + 1] ?? 0;
+    total += dt;
+    const leaf = byId.get(id);
+    self.set(name(leaf), (self.get(name(leaf)) ?? 0) + dt);
+    const seen = new Set();
+    for (let n = id; n !== undefined; n = parent.get(n)) {
+      const k = name(byId.get(n));
+      if (!seen.has(k)) { seen.add(k); inclusive.set(k, (inclusive.get(k) ?? 0) + dt); }
+    }
+  });
+  const top = (m, k) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k);
+  const perReq = (us) => (us / requests).toFixed(1).padStart(8);
+  console.log(`\n${title}\nsampled ${(total / 1e6).toFixed(2)} s; µs per request (self):`);
+  for (const [k, v] of top(self, 30)) console.log(`${perReq(v)}  ${k}`);
+  console.log('µs per request (inclusive):');
+  for (const [k, v] of top(inclusive, 40)) console.log(`${perReq(v)}  ${k}`);
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  // scripts/bench.sh empties the run directory (and keeps its pgids file in it).
+  for (const d of ['workerd', 'origin']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(path.join(runDir, 'state-dir'), `${stateDir}\n`);
+  const results = { started_at: new Date().toISOString(), load_average_before: os.loadavg().map((l) => +l.toFixed(2)) };
+
+  log(`starting the origin (${originKind}), the test provider and workerd`);
+  const origin = await startOrigin();
+  const idp = await startIdp();
+  const workerd = await startWorkerd({ origin, idp });
+  results.workerd = workerd.version;
+  results.origin = origin.kind;
+  results.durable_object_storage = stateDir.startsWith('/dev/shm/') ? 'localDisk on tmpfs' : 'localDisk';
+  const v = spawnSync(loadgenBin, ['--version'], { encoding: 'utf8' });
+  results.loadgen = `${v.stdout}${v.stderr}`.split('\n')[0].trim().replace(/ Copyright.*/, '');
+
+  // One real login per mode; its cookie is what the load generator sends.
+  const cookies = {};
+  for (const mode of ['strict', 'revalidate']) {
+    cookies[mode] = await login(workerd.urls[mode], `bench-${mode}@bench.test`);
+    const who = await status(workerd.urls[mode], cookies[mode]);
+    if (who.status !== 200 || who.body !== `bench-${mode}@bench.test`) throw new Error(`${mode}: a fresh session got ${who.status} ${who.body}`);
+    const anonymous = await status(workerd.urls[mode], '');
+    if (anonymous.status !== 401) throw new Error(`${mode}: a request without a session got ${anonymous.status}`);
+  }
+  const skeletonCheck = await status(workerd.urls.skeleton, 'sso_session=bench-session', '/');
+  if (skeletonCheck.status !== 200) throw new Error(`skeleton answered ${skeletonCheck.status}`);
+  log('sign-in works in both modes; measuring authenticated requests');
+
+  const targets = [
+    { name: 'origin', url: `${origin.url}/`, headers: {}, server: origin.group },
+    { name: 'skeleton', url: `${workerd.urls.skeleton}/`, headers: { cookie: 'sso_session=bench-session' }, server: workerd.group },
+    { name: 'strict', url: `${workerd.urls.strict}/`, headers: { cookie: cookies.strict }, server: workerd.group },
+    { name: 'revalidate', url: `${workerd.urls.revalidate}/`, headers: { cookie: cookies.revalidate }, server: workerd.group },
+  ];
+  results.revalidate_secs = REVALIDATE_SECS;
+  if (PROFILE) {
+    const target = PROFILE === 'logins' ? { name: 'logins' } : targets.find((t) => t.name === PROFILE);
+    if (!target || !workerd.inspector) throw new Error(`--profile: one of strict, revalidate, skeleton, logins`);
+    await profile(target, workerd);
+    return;
+  }
+  results.requests = [];
+  for (const concurrency of CONCURRENCIES) {
+    for (const t of targets) {
+      runLoadgen(t.url, concurrency, WARMUP, t.headers);
+      const cpu0 = groupCpuMicros(t.server.child.pid);
+      const r = runLoadgen(t.url, concurrency, DURATION, t.headers);
+      r.server_cpu_us_per_req = r.requests ? Math.round((groupCpuMicros(t.server.child.pid) - cpu0) / r.requests) : null;
+      log(`${t.name.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  non-200 ${r.non_200}  errors ${r.errors}  server CPU ${r.server_cpu_us_per_req} µs/req`);
+      results.requests.push({ target: t.name, concurrency, seconds: DURATION, ...r });
+    }
+  }
+
+  if (args['requests-only']) {
+    fs.writeFileSync(outFile, JSON.stringify(results, null, 2));
+    return;
+  }
+  log(`full logins for ${LOGIN_SECONDS} s at concurrency ${LOGIN_CONCURRENCY}`);
+  results.logins = await loginThroughput(workerd.urls.strict);
+  log(`${results.logins.per_sec} logins/s (p50 ${results.logins.p50_ms} ms, ${results.logins.failures} failed)`);
+
+  results.universal_logout = [];
+  for (const size of UL_SIZES) {
+    const r = await universalLogout(idp, workerd.urls.strict, size);
+    log(`Universal Logout of ${size} sessions: ${r.status} in ${r.ms_to_answer} ms; ${r.refused_after}/${r.checked} refused afterwards`);
+    results.universal_logout.push(r);
+  }
+  // Still alive after all that (a crash would have turned answers into 5xx above).
+  const after = await status(workerd.urls.strict, cookies.strict);
+  results.unrelated_session_after_logouts = after.status;
+
+  results.finished_at = new Date().toISOString();
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, JSON.stringify(results, null, 2));
+}
+
+main()
+  .then(() => stopGroups())
+  .then(() => process.exit(0))
+  .catch(async (e) => {
+    log(`end-to-end run failed: ${e.stack ?? e}`);
+    await stopGroups();
+    process.exit(1);
+  });

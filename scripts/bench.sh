@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# `make bench`: what every request, login and logout costs, beside baselines measured
+# in the same run. Prints one table and writes the same numbers to bench/out/results.json.
+# Budgets are checked and reported (PASS/FAIL), never turned into a failing exit status;
+# the script exits non-zero only when it could not measure at all.
+#
+# Sections: wasm size; native criterion micro-benchmarks (benches/core.rs); end to end
+# under plain `workerd serve` (bench/e2e.mjs) against nginx and a fast test provider
+# (bench/idp.mjs), with the skeleton worker (bench/skeleton.mjs) as the baseline.
+#
+# Environment knobs (all optional):
+#   BENCH_DURATION=5        seconds per load run (plus 1 s of warm-up each)
+#   BENCH_LOADGEN=auto      auto | oha | wrk (auto: oha if installed, or if its background
+#                           compile ends within BENCH_OHA_WAIT_UNTIL=360 s of the start; else wrk)
+#   BENCH_SKIP_BUILD=1      measure build/ as it is (no bootstrap, no build)
+#   BENCH_SKIP_MICRO=1 / BENCH_SKIP_E2E=1
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/bench/out
+RUN=$OUT/run
+CACHE=${EDGE_SSO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/edge-sso}
+DURATION=${BENCH_DURATION:-5}
+T0=$(date +%s)
+mkdir -p "$OUT" "$CACHE"
+rm -rf "$OUT/criterion" "$OUT/e2e.json" "$OUT/results.json" "$OUT/problems.json" "$RUN"
+mkdir -p "$RUN"
+: >"$RUN/pgids"
+
+say() { echo "bench: $*" >&2; }
+elapsed() { echo "$(($(date +%s) - T0))s"; }
+PROBLEMS=()
+problem() { # $1 section, $2 what went wrong (one line)
+  say "$1: $2"
+  PROBLEMS+=("$1" "$2")
+}
+
+# Every process group the bench started (bench/e2e.mjs records its children's), killed
+# on any exit: normal, error or signal.
+cleanup() {
+  local pgid
+  [ -f "$RUN/pgids" ] || return 0
+  while read -r pgid; do [ -n "$pgid" ] && kill -TERM -- "-$pgid" 2>/dev/null; done <"$RUN/pgids"
+  sleep 0.3
+  while read -r pgid; do [ -n "$pgid" ] && kill -KILL -- "-$pgid" 2>/dev/null; done <"$RUN/pgids"
+  # Durable Object state that bench/e2e.mjs put on tmpfs, if it could not remove it itself.
+  if [ -f "$RUN/state-dir" ]; then
+    local dir
+    dir=$(cat "$RUN/state-dir")
+    case $dir in /dev/shm/edge-sso-bench-*) rm -rf "$dir" ;; esac
+  fi
+  return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# Runs a command in its own process group, recorded for cleanup, and waits for it.
+in_group() {
+  setsid "$@" &
+  local pid=$!
+  echo "$pid" >>"$RUN/pgids"
+  wait "$pid"
+}
+
+# --- 1. tools: the origin (nginx) and the load generator (oha, or wrk) ----------------------
+apt_updated=
+apt_update() { [ -n "$apt_updated" ] || { apt-get update -qq >/dev/null 2>&1; apt_updated=1; }; }
+
+NGINX=
+if command -v nginx >/dev/null; then
+  NGINX=$(command -v nginx)
+elif [ -x "$CACHE/nginx/usr/sbin/nginx" ]; then
+  NGINX=$CACHE/nginx/usr/sbin/nginx
+else
+  # Debian's nginx, unpacked into a private prefix: installing the package would start a
+  # system service on port 80.
+  say "fetching Debian's nginx into $CACHE/nginx"
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && { apt-get download nginx >/dev/null 2>&1 || { apt_update; apt-get download nginx >/dev/null 2>&1; }; }) \
+    && dpkg -x "$tmp"/nginx_*.deb "$CACHE/nginx" && "$CACHE/nginx/usr/sbin/nginx" -v >/dev/null 2>&1; then
+    NGINX=$CACHE/nginx/usr/sbin/nginx
+  else
+    problem origin "nginx could not be fetched from Debian; using the Node origin (bench/origin.mjs) instead"
+  fi
+  rm -rf "$tmp"
+fi
+ORIGIN_ARG=${NGINX:+nginx:$NGINX}
+ORIGIN_ARG=${ORIGIN_ARG:-node:}
+
+LOADGEN=${BENCH_LOADGEN:-auto}
+LOADGEN_ARG=
+OHA_PID=
+find_oha() {
+  if command -v oha >/dev/null; then command -v oha; elif [ -x "$CACHE/oha/bin/oha" ]; then echo "$CACHE/oha/bin/oha"; else return 1; fi
+}
+if [ "$LOADGEN" != wrk ] && [ -z "${BENCH_SKIP_E2E:-}" ]; then
+  if OHA=$(find_oha); then
+    LOADGEN_ARG=oha:$OHA
+  else
+    # oha takes ~7 CPU-minutes to compile: build it in the background (one job, lowest
+    # priority) while the micro-benchmarks run. Its build directory is kept, so a compile
+    # cut short (see step 4) resumes on the next run.
+    say "cargo install oha --locked, in the background ($(elapsed))"
+    CARGO_TARGET_DIR=$CACHE/oha-build setsid nice -n 19 cargo install -q -j 1 oha --locked --root "$CACHE/oha" >"$OUT/oha-install.log" 2>&1 &
+    OHA_PID=$!
+    echo "$OHA_PID" >>"$RUN/pgids"
+  fi
+fi
+
+# --- 2. the worker -------------------------------------------------------------------------
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  say "bootstrap and build ($(elapsed))"
+  bash scripts/bootstrap.sh || problem build "scripts/bootstrap.sh failed"
+  bash scripts/build.sh || problem build "scripts/build.sh failed"
+fi
+[ -f build/index_bg.wasm ] && [ -f build/index.js ] || problem build "build/index.js or build/index_bg.wasm is missing"
+
+# --- 3. native micro-benchmarks --------------------------------------------------------------
+if [ -z "${BENCH_SKIP_MICRO:-}" ]; then
+  say "criterion micro-benchmarks (benches/core.rs) ($(elapsed))"
+  # The release profile's opt-level (\"z\", as shipped), without its LTO and single codegen
+  # unit, which only slow the compile down.
+  export CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16
+  echo '{"opt_level":"z (release profile)","lto":false,"codegen_units":16}' >"$OUT/criterion-profile.json"
+  if ! CRITERION_HOME=$OUT/criterion in_group cargo bench -q --bench core -- --noplot >"$OUT/criterion.log" 2>&1; then
+    tail -20 "$OUT/criterion.log" >&2
+    problem micro "cargo bench failed (bench/out/criterion.log)"
+  fi
+fi
+
+# --- 4. end to end under workerd serve -------------------------------------------------------
+if [ -n "$OHA_PID" ]; then
+  # BENCH_LOADGEN=oha waits for the compile; auto waits until BENCH_OHA_WAIT_UNTIL seconds
+  # into the run (keeping the whole bench under ten minutes), then falls back to wrk.
+  until_s=${BENCH_OHA_WAIT_UNTIL:-360}
+  [ "$LOADGEN" = oha ] && until_s=100000
+  [ "$(($(date +%s) - T0))" -lt "$until_s" ] && kill -0 "$OHA_PID" 2>/dev/null && say "waiting for the oha compile ($(elapsed))"
+  while kill -0 "$OHA_PID" 2>/dev/null && [ "$(($(date +%s) - T0))" -lt "$until_s" ]; do sleep 2; done
+  if kill -0 "$OHA_PID" 2>/dev/null; then
+    kill -TERM -- "-$OHA_PID" 2>/dev/null
+    wait "$OHA_PID" 2>/dev/null
+    problem loadgen "oha was still compiling after ${until_s}s; wrk this time (the next run resumes the compile)"
+  elif wait "$OHA_PID" && OHA=$(find_oha); then
+    LOADGEN_ARG=oha:$OHA
+  else
+    problem loadgen "cargo install oha failed (bench/out/oha-install.log); using wrk"
+  fi
+fi
+if [ -z "$LOADGEN_ARG" ] && [ -z "${BENCH_SKIP_E2E:-}" ]; then
+  if ! command -v wrk >/dev/null; then
+    say "apt-get install wrk"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
+      || { apt_update; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; }
+  fi
+  if command -v wrk >/dev/null; then LOADGEN_ARG=wrk:$(command -v wrk); else problem e2e "no load generator: neither oha nor wrk could be installed"; fi
+fi
+if [ -z "${BENCH_SKIP_E2E:-}" ] && [ -n "$LOADGEN_ARG" ] && [ -f build/index_bg.wasm ]; then
+  say "end to end under workerd serve with $LOADGEN_ARG and origin $ORIGIN_ARG ($(elapsed))"
+  in_group node bench/e2e.mjs --out "$OUT/e2e.json" --run-dir "$RUN" --loadgen "$LOADGEN_ARG" --origin "$ORIGIN_ARG" --duration "$DURATION" \
+    || problem e2e "bench/e2e.mjs failed (logs in bench/out/run/)"
+fi
+
+# --- 5. the table ----------------------------------------------------------------------------
+node -e 'const a=process.argv.slice(1);const o={};for(let i=0;i<a.length;i+=2)o[a[i]]=a[i+1];console.log(JSON.stringify(o))' \
+  "${PROBLEMS[@]+"${PROBLEMS[@]}"}" >"$OUT/problems.json"
+node bench/report.mjs --out "$OUT" || exit 1
+say "done in $(elapsed)"
