@@ -146,8 +146,8 @@ fn clean_request(req: &Request, extra: &[(&str, String)]) -> Result<Request, Fai
     if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
         init.with_body(req.inner().body().map(Into::into));
     }
-    let url = req.url().map_err(|_| Failure::internal("request url"))?;
-    Request::new_with_init(url.as_str(), &init).map_err(|_| Failure::internal("could not copy the request"))
+    // The runtime's own URL string: parsing and re-serializing it would give the same text.
+    Request::new_with_init(&req.inner().url(), &init).map_err(|_| Failure::internal("could not copy the request"))
 }
 
 /// Sends the (already cleaned) request to `origin`, keeping path and query; without
@@ -161,7 +161,9 @@ pub async fn forward_to_origin(req: Request, origin: Option<String>) -> worker::
         let _ = url.set_port(target.port());
     }
     let mut init = RequestInit::new();
-    init.with_method(req.method()).with_headers(req.headers().clone()).with_redirect(worker::RequestRedirect::Manual);
+    // The request's own headers object (`Headers::clone` would copy it, and the Request
+    // constructor copies it again anyway).
+    init.with_method(req.method()).with_headers(Headers(req.inner().headers())).with_redirect(worker::RequestRedirect::Manual);
     if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
         init.with_body(req.inner().body().map(Into::into));
     }
