@@ -6,12 +6,12 @@ use worker::{Request, Response};
 
 use super::answer::{self, Failure};
 use super::login::query;
-use super::protect::{current_session, forget};
+use super::protect::forget;
 use super::{cookies, idp, runtime, store, Ctx};
 use crate::logout::rp_initiated::{check_return, end_session_url, LogoutReturn, LOGOUT_STATE_COOKIE};
 use crate::pages::logged_out_page;
-use crate::session::cookie::{hex, SESSION_COOKIE};
-use crate::session::store::{RevokeTarget, StoreRequest};
+use crate::session::cookie::{hex, SessionHandle, SESSION_COOKIE};
+use crate::session::store::{StoreRequest, StoreResponse};
 
 const LOGOUT_STATE_TTL_SECS: u64 = 600;
 
@@ -39,13 +39,15 @@ fn same_origin(ctx: &Ctx<'_>, req: &Request) -> bool {
 }
 
 async fn end_session(ctx: &Ctx<'_>, req: &Request) -> Result<(Option<String>, String, Vec<String>), Failure> {
-    let Some((handle, session)) = current_session(ctx, req).await? else {
+    let Some(handle) = cookies::read(req, SESSION_COOKIE).and_then(|v| SessionHandle::decode(&v, ctx.settings.keys.session_cookie())) else {
         return Ok((None, "/_sso/logged-out".into(), vec![]));
     };
     let key = handle.storage_key();
-    store::call(ctx.env, &handle.store_name(), &StoreRequest::Revoke { target: RevokeTarget::Session { key: key.clone() }, jti: None, now: ctx.now }).await?;
     forget(&key);
-    let record = session.record;
+    let ended = store::call(ctx.env, &handle.store_name(), &StoreRequest::End { key }).await?;
+    let StoreResponse::Ended { record: Some(record) } = ended else {
+        return Ok((None, "/_sso/logged-out".into(), vec![]));
+    };
     let Some(org) = super::orgs::find(ctx, &record.org).await.ok().flatten() else {
         return Ok((Some(record.org), "/_sso/logged-out".into(), vec![]));
     };

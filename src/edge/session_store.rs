@@ -15,7 +15,7 @@ const SWEEP_EVERY_MS: i64 = 3_600_000;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, subject TEXT NOT NULL, email TEXT, sid TEXT,
-  last_seen INTEGER NOT NULL, absolute_end INTEGER NOT NULL, idle_secs INTEGER NOT NULL, record TEXT NOT NULL);
+  last_seen INTEGER NOT NULL, absolute_end INTEGER NOT NULL, idle_secs INTEGER NOT NULL, record TEXT NOT NULL, id_token TEXT);
 CREATE INDEX IF NOT EXISTS sessions_by_subject ON sessions(subject);
 CREATE INDEX IF NOT EXISTS sessions_by_sid ON sessions(sid);
 CREATE INDEX IF NOT EXISTS sessions_by_email ON sessions(email);
@@ -32,7 +32,10 @@ pub struct SessionStore {
 
 impl DurableObject for SessionStore {
     fn new(state: State, _env: Env) -> Self {
-        let _ = state.storage().sql().exec(SCHEMA, None);
+        let sql = state.storage().sql();
+        let _ = sql.exec(SCHEMA, None);
+        // Stores created before the ID token had its own column.
+        let _ = sql.exec("ALTER TABLE sessions ADD COLUMN id_token TEXT", None);
         Self { state }
     }
 
@@ -77,6 +80,12 @@ struct Row {
 }
 
 #[derive(serde::Deserialize)]
+struct EndedRow {
+    record: String,
+    id_token: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
 struct Fingerprint {
     fingerprint: Option<String>,
 }
@@ -96,13 +105,28 @@ fn opt_text(v: Option<&str>) -> SqlStorageValue {
 fn apply(sql: &SqlStorage, request: StoreRequest) -> Result<StoreResponse> {
     match request {
         StoreRequest::Touch { key, now, policy } => touch(sql, &key, now, &policy),
-        StoreRequest::Create { key, record, policy } => {
+        StoreRequest::Create { key, mut record, policy } => {
             let email = record.email.as_deref().map(str::to_lowercase);
+            // The ID token is only needed at sign-out: keep it out of what `Touch` reads.
+            let id_token = std::mem::take(&mut record.id_token);
             let json = serde_json::to_string(&record)?;
-            run(sql, "INSERT OR REPLACE INTO sessions (key, subject, email, sid, last_seen, absolute_end, idle_secs, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", vec![text(&key), text(&record.subject), opt_text(email.as_deref()), opt_text(record.idp_sid.as_deref()), int(record.last_seen),
-                    int(record.absolute_end(&policy)), int(policy.idle_timeout_secs), SqlStorageValue::String(json)])?;
+            let query = "INSERT OR REPLACE INTO sessions (key, subject, email, sid, last_seen, absolute_end, idle_secs, record, id_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            run(sql, query, vec![text(&key), text(&record.subject), opt_text(email.as_deref()), opt_text(record.idp_sid.as_deref()), int(record.last_seen),
+                    int(record.absolute_end(&policy)), int(policy.idle_timeout_secs), SqlStorageValue::String(json), SqlStorageValue::String(id_token)])?;
             run(sql, "INSERT INTO users (subject, email, last_login) VALUES (?1, ?2, ?3) ON CONFLICT(subject) DO UPDATE SET email = ?2, last_login = ?3", vec![text(&record.subject), opt_text(email.as_deref()), int(record.created_at)])?;
             Ok(StoreResponse::Done)
+        }
+        StoreRequest::End { key } => {
+            let rows: Vec<EndedRow> = sql.exec("DELETE FROM sessions WHERE key = ? RETURNING record, id_token", vec![text(&key)])?.to_array()?;
+            let record = match rows.into_iter().next() {
+                Some(row) => {
+                    let mut record: SessionRecord = serde_json::from_str(&row.record)?;
+                    record.id_token = row.id_token.unwrap_or_default();
+                    Some(Box::new(record))
+                }
+                None => None,
+            };
+            Ok(StoreResponse::Ended { record })
         }
         StoreRequest::Consume { key, expires_at, now } => Ok(StoreResponse::Consumed { first: consume(sql, &key, expires_at, now)? }),
         StoreRequest::Revoke { target, jti, now } => {

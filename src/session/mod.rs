@@ -23,7 +23,9 @@ pub struct SessionRecord {
     pub name: Option<String>,
     /// The IdP session id (`sid`), when given.
     pub idp_sid: Option<String>,
-    /// The raw ID token, kept for `id_token_hint` at logout.
+    /// The raw ID token, kept for `id_token_hint` at logout. The store keeps it apart
+    /// and hands it out only when the session ends (empty in `Touch` answers).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id_token: String,
     /// Unix seconds of login.
     pub created_at: u64,

@@ -29,6 +29,11 @@ pub enum StoreRequest {
         /// Timeouts (the store schedules its cleanup from them).
         policy: SessionPolicy,
     },
+    /// End one session (sign-out) and return it, ID token included.
+    End {
+        /// Storage key of the session.
+        key: String,
+    },
     /// Use a one-time value (login state, token `jti`): `Consumed(true)` the first
     /// time, `Consumed(false)` after.
     Consume {
@@ -100,6 +105,11 @@ pub enum StoreResponse {
     Session {
         /// The session, if it exists and has not expired.
         session: Option<ActiveSession>,
+    },
+    /// Answer to `End`: the session that was ended, if it existed.
+    Ended {
+        /// The session with its ID token.
+        record: Option<Box<SessionRecord>>,
     },
     /// Answer to `Consume`.
     Consumed {
