@@ -5,9 +5,39 @@
 //! OpenID provider), keeps sessions in Durable Objects, provisions users at the origin
 //! on first login, and ends sessions when the identity provider says so.
 //!
-//! The crate is split into a sans-IO core (every module except [`edge`]), which holds
-//! the protocol rules and takes time and randomness as arguments, and the `edge`
-//! adapter, the only code that talks to the Workers runtime.
+//! The crate is split into a sans-IO core (every module but `edge`), which holds the
+//! protocol rules and takes time and randomness as arguments, and the `edge` adapter
+//! (compiled for `wasm32` only), the only code that talks to the Workers runtime.
+//!
+//! # Protect your own worker
+//!
+//! With `default-features = false` the crate exports no `#[event(fetch)]` of its own;
+//! wrap your handler with `Sso::handle` and export edge-sso's Durable Object classes:
+//!
+//! ```ignore
+//! use worker::*;
+//! pub use edge_sso::{SessionStore, SsoState};
+//!
+//! #[event(fetch)]
+//! async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+//!     edge_sso::Sso::from_env(&env)
+//!         .handle(req, |req, user| async move {
+//!             match user {
+//!                 Some(user) => Response::ok(format!("Hello, {}", user.name.unwrap_or(user.subject))),
+//!                 None => Response::ok("public"),
+//!             }
+//!         })
+//!         .await
+//! }
+//! ```
+//!
+//! The core is usable anywhere, e.g. to check a configuration:
+//!
+//! ```
+//! let sso = r#"{"orgs":[{"id":"acme","issuer":"https://acme.okta.com","client_id":"c","client_secret_var":"ACME"}]}"#;
+//! let config = edge_sso::config::Config::parse(sso, &|name| (name == "ACME").then(|| "secret".to_owned())).unwrap();
+//! assert_eq!(config.orgs[0].scopes, ["openid", "email", "profile"]);
+//! ```
 #![warn(unreachable_pub, elided_lifetimes_in_paths, unused_qualifications, missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
