@@ -34,6 +34,9 @@ export const defaultSessionSecret = 'e2e-session-secret-0123456789abcdef01234567
  * - `port`: the port to use (default: a free one), for configs that need it up front.
  * - `healthy`: wait for `/_sso/healthz` to answer 200 (default) or any status (`false`,
  *   for deliberately broken configurations).
+ * - `dropBindings`: names of wrangler.toml bindings (Durable Objects, KV, …) to leave out
+ *   of the generated config, e.g. `['SSO_SESSIONS']` to simulate a Durable Object failure
+ *   (default: none; the classes and migrations stay).
  *
  * Returns `{ url, port, dir, logs(), waitForLog(re), stop() }`.
  */
@@ -46,6 +49,7 @@ export async function startWorker({
   port,
   healthy = true,
   timeoutMs = 30_000,
+  dropBindings = [],
 } = {}) {
   main = path.resolve(main);
   if (!fs.existsSync(main)) {
@@ -58,7 +62,7 @@ export async function startWorker({
   fs.mkdirSync(tmpRoot, { recursive: true });
   const dir = fs.mkdtempSync(path.join(tmpRoot, 'worker-'));
   const config = {
-    ...(await baseConfig()),
+    ...withoutBindings(await baseConfig(), dropBindings),
     main,
     vars: buildVars({ sso: resolveSso(sso, url), ssoAs, secrets, vars }),
   };
@@ -119,6 +123,21 @@ function baseConfig() {
     return rest;
   })();
   return baseConfigPromise;
+}
+
+/** `config` without the bindings called one of `names` (the config itself is not changed). */
+function withoutBindings(config, names) {
+  if (!names?.length) return config;
+  const drop = new Set(names);
+  const keep = (list) => list.filter((b) => !drop.has(b.binding ?? b.name));
+  const out = { ...config };
+  if (Array.isArray(out.durable_objects?.bindings)) {
+    out.durable_objects = { ...out.durable_objects, bindings: keep(out.durable_objects.bindings) };
+  }
+  for (const key of ['kv_namespaces', 'r2_buckets', 'd1_databases', 'services', 'vectorize', 'hyperdrive']) {
+    if (Array.isArray(out[key])) out[key] = keep(out[key]);
+  }
+  return out;
 }
 
 function resolveSso(sso, url) {
