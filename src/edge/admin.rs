@@ -26,7 +26,7 @@ pub(crate) async fn route(ctx: &Ctx<'_>, mut req: Request, path: &str) -> Respon
     let id = path.strip_prefix("/_sso/admin/orgs/").map(str::to_owned);
     let result = match (req.method(), id) {
         (Method::Get, None) if path == "/_sso/admin/orgs" => list(ctx).await,
-        (Method::Put, Some(id)) => match read_body(&mut req).await {
+        (Method::Put, Some(id)) => match net::read_body(&mut req, MAX_ADMIN_BODY_BYTES).await {
             Some(body) => put(ctx, &id, &body).await,
             None => Err(Failure::new(400, "invalid_request", "body missing or too large")),
         },
@@ -34,10 +34,6 @@ pub(crate) async fn route(ctx: &Ctx<'_>, mut req: Request, path: &str) -> Respon
         _ => Err(Failure::new(404, "not_found", "No such admin route.")),
     };
     result.unwrap_or_else(|f| ctx.fail("admin", None, f))
-}
-
-async fn read_body(req: &mut Request) -> Option<Vec<u8>> {
-    req.bytes().await.ok().filter(|b| b.len() <= MAX_ADMIN_BODY_BYTES)
 }
 
 fn admin_failure(e: AdminError) -> Failure {

@@ -25,6 +25,16 @@ pub(crate) enum NetError {
     TooLarge,
 }
 
+/// Reads an incoming request's body of at most `max` bytes (`None` when larger).
+pub(crate) async fn read_body(req: &mut Request, max: usize) -> Option<Vec<u8>> {
+    if let Ok(Some(len)) = req.headers().get("content-length") {
+        if len.parse::<usize>().map_or(true, |n| n > max) {
+            return None;
+        }
+    }
+    req.bytes().await.ok().filter(|b| b.len() <= max)
+}
+
 /// Sends `request`; gives up after `timeout`; refuses bodies over `max_body` bytes.
 pub(crate) async fn send(request: &OutgoingRequest, timeout: Duration, max_body: usize) -> Result<FetchedResponse, NetError> {
     let headers = Headers::new();

@@ -15,6 +15,7 @@ use super::{cookies, store, Ctx};
 use crate::assertion::{AssertionClaims, AssertionSubject, ASSERTION_TTL_SECS};
 use crate::forward::{identity_headers, is_spoofable_header, strip_sso_cookies};
 use crate::jose::AssertionSigningKey;
+use crate::login::return_to::MAX_RETURN_TO_LEN;
 use crate::session::cookie::{hex, SessionHandle, SESSION_COOKIE};
 use crate::session::store::{ActiveSession, StoreRequest, StoreResponse};
 
@@ -63,6 +64,8 @@ where
         let method_ok = matches!(req.method(), worker::Method::Get | worker::Method::Head);
         if method_ok && ctx.wants_html {
             let return_to = req.url().map(|u| match u.query() { Some(q) => format!("{}?{q}", u.path()), None => u.path().to_owned() }).unwrap_or_default();
+            // A return_to the login would drop anyway is not worth a huge Location header.
+            let return_to = if return_to.len() > MAX_RETURN_TO_LEN { "/".to_owned() } else { return_to };
             let location = format!("/_sso/login?return_to={}", url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect::<String>());
             return answer::redirect(302, &location, &[]);
         }

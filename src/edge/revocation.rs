@@ -6,6 +6,7 @@ use worker::{Request, Response};
 
 use super::answer::{self, Failure};
 use super::callback::verify_signature;
+use super::net::read_body;
 use super::{idp, store, Ctx};
 use crate::config::OrgConfig;
 use crate::jose::peek_header;
@@ -13,16 +14,6 @@ use crate::logout::backchannel::{logout_token_from_form, BackchannelError, Logou
 use crate::logout::universal::{bearer_token, parse_subject, RevocationClaims, RevocationError, SubjectId, MAX_BODY_BYTES};
 use crate::logout::unverified_issuer;
 use crate::session::store::{RevokeTarget, StoreRequest, StoreResponse};
-
-/// Reads a request body of at most `max` bytes.
-async fn body(mut req: Request, max: usize) -> Option<Vec<u8>> {
-    if let Ok(Some(len)) = req.headers().get("content-length") {
-        if len.parse::<usize>().map_or(true, |n| n > max) {
-            return None;
-        }
-    }
-    req.bytes().await.ok().filter(|b| b.len() <= max)
-}
 
 pub(crate) async fn backchannel(ctx: &Ctx<'_>, req: Request) -> Response {
     let result = backchannel_logout(ctx, req).await;
@@ -45,8 +36,8 @@ fn invalid(e: BackchannelError) -> Failure {
     Failure::new(400, "invalid_request", e.to_string())
 }
 
-async fn backchannel_logout(ctx: &Ctx<'_>, req: Request) -> Result<(String, u64), Failure> {
-    let body = body(req, MAX_FORM_BYTES).await.ok_or_else(|| invalid(BackchannelError::MissingToken))?;
+async fn backchannel_logout(ctx: &Ctx<'_>, mut req: Request) -> Result<(String, u64), Failure> {
+    let body = read_body(&mut req, MAX_FORM_BYTES).await.ok_or_else(|| invalid(BackchannelError::MissingToken))?;
     let token = logout_token_from_form(&body).map_err(invalid)?;
     let issuer = unverified_issuer(&token).ok_or_else(|| invalid(BackchannelError::Unverified))?;
     let orgs = super::orgs::all(ctx).await?;
@@ -107,7 +98,7 @@ fn revocation_failure(e: RevocationError) -> Failure {
     Failure::new(e.status(), code, e.to_string())
 }
 
-async fn universal_logout(ctx: &Ctx<'_>, req: Request) -> Result<String, Failure> {
+async fn universal_logout(ctx: &Ctx<'_>, mut req: Request) -> Result<String, Failure> {
     let authorization = req.headers().get("authorization").ok().flatten();
     let token = bearer_token(authorization.as_deref()).map_err(revocation_failure)?.to_owned();
     let unauthorized = |why: &'static str| revocation_failure(RevocationError::Unauthorized(why));
@@ -122,7 +113,7 @@ async fn universal_logout(ctx: &Ctx<'_>, req: Request) -> Result<String, Failure
     let claims: RevocationClaims = verify_signature(ctx, org, &jwks_uri, &token).await.map_err(|f| Failure { status: 401, ..f })?;
     let endpoint = format!("{}/_sso/global-token-revocation", ctx.base_url);
     let verified = claims.validate(&org.universal_logout_issuer, &endpoint, header.typ.as_deref(), ctx.now).map_err(revocation_failure)?;
-    let body = body(req, MAX_BODY_BYTES).await.ok_or_else(|| revocation_failure(RevocationError::BadRequest("body too large")))?;
+    let body = read_body(&mut req, MAX_BODY_BYTES).await.ok_or_else(|| revocation_failure(RevocationError::BadRequest("body too large")))?;
     let target = match parse_subject(&body).map_err(revocation_failure)? {
         SubjectId::Email(email) => RevokeTarget::Email { email },
         SubjectId::IssSub { iss, sub } if iss == org.issuer => RevokeTarget::Subject { subject: sub },
