@@ -185,6 +185,7 @@ function main() {
   const failed = results.budgets.filter((b) => b.pass === false).map((b) => b.name);
   const missing = results.budgets.filter((b) => b.pass === null).map((b) => b.name);
   console.log(`budgets: ${results.budgets.length - failed.length - missing.length} pass${failed.length ? `, FAIL: ${failed.join('; ')}` : ''}${missing.length ? `, not measured: ${missing.join('; ')}` : ''}`);
+  for (const [section, note] of Object.entries(problems)) console.log(`note (${section}): ${note}`);
   console.log(`numbers: ${path.relative(root, path.join(out, 'results.json'))}`);
 }
 
