@@ -43,6 +43,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) request_id: String,
     pub(crate) wants_html: bool,
     pub(crate) now: u64,
+    /// Where the cleaned request points (`scheme://host[:port]`); `None`: its own URL.
+    pub(crate) forward_to: Option<&'a str>,
     /// Static and stored orgs, read at most once per request.
     pub(crate) orgs: OnceCell<Rc<Vec<OrgConfig>>>,
 }
@@ -121,6 +123,15 @@ where
     F: FnOnce(Request, Option<Identity>) -> Fut,
     Fut: Future<Output = worker::Result<Response>>,
 {
+    serve(req, env, false, app).await
+}
+
+/// [`handle`], where `to_origin` points the request `app` gets at the configured origin.
+async fn serve<F, Fut>(req: Request, env: &Env, to_origin: bool, app: F) -> Response
+where
+    F: FnOnce(Request, Option<Identity>) -> Fut,
+    Fut: Future<Output = worker::Result<Response>>,
+{
     let request_id = request_id(&req);
     let wants_html = wants_html(&req);
     let settings = runtime::settings(env);
@@ -135,7 +146,8 @@ where
         return Failure::new(400, "invalid_request", "Bad request URL.").into_response(wants_html);
     };
     let base_url = settings.config.base_url.clone().unwrap_or_else(|| url.origin().ascii_serialization());
-    let ctx = Ctx { env, settings, base_url, request_id, wants_html, now: runtime::now(), orgs: OnceCell::new() };
+    let forward_to = if to_origin { settings.config.origin.as_deref() } else { None };
+    let ctx = Ctx { env, settings, base_url, request_id, wants_html, now: runtime::now(), forward_to, orgs: OnceCell::new() };
     let path = url.path().to_owned();
     if path == "/_sso" || path.starts_with("/_sso/") {
         if path.starts_with("/_sso/admin/") {
@@ -191,7 +203,7 @@ mod proxy_entry {
     /// The ready-made proxy: every authenticated request goes to the configured origin.
     #[event(fetch)]
     async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-        let origin = super::runtime::settings(&env).as_ref().as_ref().ok().and_then(|s| s.config.origin.clone());
-        super::Sso::from_env(&env).handle(req, |req, _user| super::forward_to_origin(req, origin)).await
+        // The request the app gets already points at the origin: send it as it is.
+        Ok(super::serve(req, &env, true, |req, _user| async move { worker::Fetch::Request(req).send().await }).await)
     }
 }

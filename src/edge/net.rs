@@ -25,6 +25,12 @@ pub(crate) enum NetError {
     TooLarge,
 }
 
+/// Awaits a JS `text()` promise (of a Request or Response) in one step, without
+/// streaming the body chunk by chunk through wasm.
+pub(crate) async fn js_text(promise: Result<js_sys::Promise, wasm_bindgen::JsValue>) -> Option<String> {
+    wasm_bindgen_futures::JsFuture::from(promise.ok()?).await.ok()?.as_string()
+}
+
 /// Reads an incoming request's body of at most `max` bytes (`None` when larger).
 pub(crate) async fn read_body(req: &mut Request, max: usize) -> Option<Vec<u8>> {
     if let Ok(Some(len)) = req.headers().get("content-length") {

@@ -51,7 +51,7 @@ where
     Fut: Future<Output = worker::Result<Response>>,
 {
     if ctx.settings.config.public_paths.iter().any(|p| path.starts_with(p.as_str())) {
-        return match clean_request(&req, &[]) {
+        return match clean_request(&req, &[], ctx.forward_to) {
             Ok(clean) => run_app(ctx, app(clean, None).await),
             Err(f) => ctx.fail("proxy", None, f),
         };
@@ -79,7 +79,7 @@ where
     let mut extra: Vec<(&str, String)> = identity_headers(&r.subject, r.email.as_deref(), r.name.as_deref(), &r.org, &r.issuer);
     extra.push(("x-sso-assertion", assertion.to_string()));
     let identity = Identity { org: r.org.clone(), issuer: r.issuer.clone(), subject: r.subject.clone(), email: r.email.clone(), name: r.name.clone(), expires_at: session.expires_at };
-    match clean_request(&req, &extra) {
+    match clean_request(&req, &extra, ctx.forward_to) {
         Ok(clean) => run_app(ctx, app(clean, Some(identity)).await),
         Err(f) => ctx.fail("proxy", Some(&r.org), f),
     }
@@ -127,7 +127,7 @@ pub(crate) fn forget(storage_key: &str) {
 }
 
 /// A copy of the request without spoofable headers and `sso_*` cookies, plus `extra` headers.
-fn clean_request(req: &Request, extra: &[(&str, String)]) -> Result<Request, Failure> {
+fn clean_request(req: &Request, extra: &[(&str, String)], forward_to: Option<&str>) -> Result<Request, Failure> {
     let headers = Headers::new();
     for (name, value) in req.headers().entries() {
         if is_spoofable_header(&name) {
@@ -149,8 +149,14 @@ fn clean_request(req: &Request, extra: &[(&str, String)]) -> Result<Request, Fai
     if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
         init.with_body(req.inner().body().map(Into::into));
     }
-    // The runtime's own URL string: parsing and re-serializing it would give the same text.
-    Request::new_with_init(&req.inner().url(), &init).map_err(|_| Failure::internal("could not copy the request"))
+    // The runtime's own URL string (parsing and re-serializing it would give the same
+    // text), pointed at the origin when the request goes there.
+    let url = req.inner().url();
+    let url = match (forward_to, url.find("://").and_then(|s| url[s + 3..].find('/').map(|p| s + 3 + p))) {
+        (Some(origin), Some(path_start)) => format!("{origin}{}", &url[path_start..]),
+        _ => url,
+    };
+    Request::new_with_init(&url, &init).map_err(|_| Failure::internal("could not copy the request"))
 }
 
 /// Sends the (already cleaned) request to `origin`, keeping path and query; without

@@ -1,6 +1,6 @@
 //! Talking to an org's session store (the `SessionStore` Durable Object).
 
-use worker::{Env, Headers, Method, Request, RequestInit};
+use worker::{Env, Method, Request, RequestInit};
 
 use super::answer::Failure;
 use crate::session::cookie::store_name_for_org;
@@ -16,13 +16,12 @@ pub(crate) async fn call(env: &Env, store_name: &str, request: &StoreRequest) ->
         .durable_object(SESSIONS_BINDING)
         .and_then(|ns| ns.get_by_name(store_name))
         .map_err(|e| Failure::store_unavailable(format!("session store binding: {e}")))?;
-    let headers = Headers::new();
-    let _ = headers.set("content-type", "application/json");
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+    init.with_method(Method::Post).with_body(Some(body.into()));
     let req = Request::new_with_init("https://session-store/", &init).map_err(|_| Failure::internal("store request"))?;
-    let mut resp = stub.fetch_with_request(req).await.map_err(|e| Failure::store_unavailable(format!("session store call: {e}")))?;
-    let answer: StoreResponse = resp.json().await.map_err(|_| Failure::store_unavailable("session store answer unreadable"))?;
+    let resp = stub.fetch_with_request(req).await.map_err(|e| Failure::store_unavailable(format!("session store call: {e}")))?;
+    let text = super::net::js_text(web_sys::Response::from(resp).text()).await.unwrap_or_default();
+    let answer: StoreResponse = serde_json::from_str(&text).map_err(|_| Failure::store_unavailable("session store answer unreadable"))?;
     if let StoreResponse::Failed { reason } = &answer {
         return Err(Failure::store_unavailable(format!("session store failed: {reason}")));
     }

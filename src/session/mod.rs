@@ -57,23 +57,27 @@ pub enum SessionStatus {
 impl SessionRecord {
     /// Applies the idle (sliding) and absolute timeouts at `now`.
     pub fn status(&self, now: u64, policy: &SessionPolicy) -> SessionStatus {
-        let absolute_end = self.created_at.saturating_add(policy.absolute_timeout_secs);
-        let idle_end = self.last_seen.saturating_add(policy.idle_timeout_secs);
-        if now >= absolute_end || now >= idle_end {
-            return SessionStatus::Expired;
-        }
-        // Write last_seen at most every tenth of the idle timeout (and at least every minute),
-        // so busy sessions do not write on every request.
-        let refresh_every = (policy.idle_timeout_secs / 10).clamp(1, 60);
-        let refresh = now.saturating_sub(self.last_seen) >= refresh_every;
-        let new_idle_end = now.saturating_add(policy.idle_timeout_secs);
-        SessionStatus::Active { expires_at: absolute_end.min(new_idle_end), refresh }
+        session_status(self.last_seen, self.absolute_end(policy), policy.idle_timeout_secs, now)
     }
 
     /// When the session ends at the latest, whatever happens.
     pub fn absolute_end(&self, policy: &SessionPolicy) -> u64 {
         self.created_at.saturating_add(policy.absolute_timeout_secs)
     }
+}
+
+/// The timeout rules on their own: a session last used at `last_seen`, ending at
+/// `absolute_end` at the latest, with an idle timeout of `idle_secs`, at `now`.
+pub fn session_status(last_seen: u64, absolute_end: u64, idle_secs: u64, now: u64) -> SessionStatus {
+    let idle_end = last_seen.saturating_add(idle_secs);
+    if now >= absolute_end || now >= idle_end {
+        return SessionStatus::Expired;
+    }
+    // Write last_seen at most every tenth of the idle timeout (and at least every minute),
+    // so busy sessions do not write on every request.
+    let refresh_every = (idle_secs / 10).clamp(1, 60);
+    let refresh = now.saturating_sub(last_seen) >= refresh_every;
+    SessionStatus::Active { expires_at: absolute_end.min(now.saturating_add(idle_secs)), refresh }
 }
 
 #[cfg(test)]
