@@ -188,7 +188,16 @@ fn request_id(req: &Request) -> String {
             return ray;
         }
     }
-    runtime::random::<8>().map(|r| crate::session::cookie::hex(&r)).unwrap_or_default()
+    // Unique enough for logs: a random prefix per isolate and a counter.
+    thread_local! {
+        static PREFIX: String = runtime::random::<6>().map(|r| crate::session::cookie::hex(&r)).unwrap_or_default();
+        static COUNTER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    let n = COUNTER.with(|c| {
+        c.set(c.get().wrapping_add(1));
+        c.get()
+    });
+    PREFIX.with(|p| format!("{p}-{n}"))
 }
 
 /// A browser navigation: `Accept` includes `text/html`.

@@ -128,18 +128,22 @@ pub(crate) fn forget(storage_key: &str) {
 
 /// A copy of the request without spoofable headers and `sso_*` cookies, plus `extra` headers.
 fn clean_request(req: &Request, extra: &[(&str, String)], forward_to: Option<&str>) -> Result<Request, Failure> {
-    let headers = Headers::new();
-    for (name, value) in req.headers().entries() {
-        if is_spoofable_header(&name) {
-            continue;
-        }
-        if name.eq_ignore_ascii_case("cookie") {
-            if let Some(kept) = strip_sso_cookies(&value) {
+    // Copy the headers in one runtime call, then drop what must not reach the app.
+    let headers = web_sys::Headers::new_with_headers(&req.inner().headers()).map(Headers).map_err(|_| Failure::internal("could not copy the headers"))?;
+    let spoofed: Vec<String> = headers.keys().filter(|name| is_spoofable_header(name)).collect();
+    for name in spoofed {
+        let _ = headers.delete(&name);
+    }
+    if let Ok(Some(cookie)) = headers.get("cookie") {
+        match strip_sso_cookies(&cookie) {
+            Some(kept) if kept.len() != cookie.len() => {
                 let _ = headers.set("cookie", &kept);
             }
-            continue;
+            Some(_) => {}
+            None => {
+                let _ = headers.delete("cookie");
+            }
         }
-        let _ = headers.append(&name, &value);
     }
     for (name, value) in extra {
         headers.set(name, value).map_err(|_| Failure::internal("identity header rejected"))?;
