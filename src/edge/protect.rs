@@ -38,7 +38,8 @@ pub struct Identity {
 
 /// An assertion reused for up to half its life, per session, per isolate.
 const ASSERTION_REUSE_SECS: u64 = ASSERTION_TTL_SECS / 2;
-const MAX_CACHED_ASSERTIONS: usize = 10_000;
+/// Bound on each per-isolate cache (assertions, recently checked sessions).
+const MAX_CACHED_SESSIONS: usize = 10_000;
 
 thread_local! {
     static ASSERTIONS: RefCell<HashMap<String, (u64, Rc<str>)>> = RefCell::new(HashMap::new());
@@ -98,7 +99,7 @@ pub(crate) async fn current_session(ctx: &Ctx<'_>, req: &Request) -> Result<Opti
     let key = handle.storage_key();
     let revalidate = ctx.settings.config.session.revalidate_secs;
     if revalidate > 0 {
-        if let Some(session) = VOUCHED.with(|v| v.borrow().get(&key).filter(|(at, _)| ctx.now < at + revalidate).map(|(_, s)| s.clone())) {
+        if let Some(session) = VOUCHED.with(|v| v.borrow().get(&key).filter(|(at, s)| ctx.now < at + revalidate && ctx.now < s.expires_at).map(|(_, s)| s.clone())) {
             return Ok(Some((handle, session)));
         }
     }
@@ -108,7 +109,7 @@ pub(crate) async fn current_session(ctx: &Ctx<'_>, req: &Request) -> Result<Opti
             if revalidate > 0 {
                 VOUCHED.with(|v| {
                     let mut v = v.borrow_mut();
-                    if v.len() >= MAX_CACHED_ASSERTIONS {
+                    if v.len() >= MAX_CACHED_SESSIONS {
                         v.clear();
                     }
                     v.insert(key, (ctx.now, session.clone()));
@@ -193,7 +194,7 @@ async fn assertion(ctx: &Ctx<'_>, storage_key: &str, session: &ActiveSession) ->
     let jwt: Rc<str> = sign_assertion(ctx, who).await?.into();
     ASSERTIONS.with(|a| {
         let mut a = a.borrow_mut();
-        if a.len() >= MAX_CACHED_ASSERTIONS {
+        if a.len() >= MAX_CACHED_SESSIONS {
             a.clear();
         }
         a.insert(storage_key.to_owned(), (ctx.now, jwt.clone()));
