@@ -5,7 +5,8 @@ use worker::{Method, Request, Response};
 
 use super::answer::{self, Failure};
 use super::net;
-use super::orgs::{self, state_call};
+use super::orgs;
+use super::store::state_call;
 use super::{idp, store, Ctx};
 use crate::admin::{parse_org_body, AdminError, OnboardingUris, OrgSummary, MAX_ADMIN_BODY_BYTES};
 use crate::config::OrgConfig;

@@ -4,10 +4,10 @@
 
 use std::rc::Rc;
 
-use worker::{Env, Method, Request, RequestInit};
+use worker::{Env, Method};
 
 use super::answer::Failure;
-use super::state_store::{STATE_BINDING, STATE_NAME};
+use super::store::state_call;
 use super::Ctx;
 use crate::config::{OrgConfig, RawOrg};
 
@@ -41,19 +41,4 @@ pub(crate) async fn find(ctx: &Ctx<'_>, id: &str) -> Result<Option<OrgConfig>, F
 pub(crate) async fn stored(env: &Env) -> Result<Vec<RawOrg>, Failure> {
     let mut resp = state_call(env, Method::Get, "/orgs", None).await?;
     resp.json().await.map_err(|_| Failure::store_unavailable("stored orgs unreadable"))
-}
-
-/// One call to the `SsoState` object.
-pub(crate) async fn state_call(env: &Env, method: Method, path: &str, body: Option<String>) -> Result<worker::Response, Failure> {
-    let stub = env
-        .durable_object(STATE_BINDING)
-        .and_then(|ns| ns.get_by_name(STATE_NAME))
-        .map_err(|e| Failure::store_unavailable(format!("state binding: {e}")))?;
-    let mut init = RequestInit::new();
-    init.with_method(method);
-    if let Some(body) = body {
-        init.with_body(Some(body.into()));
-    }
-    let req = Request::new_with_init(&format!("https://sso-state{path}"), &init).map_err(|_| Failure::internal("state request"))?;
-    stub.fetch_with_request(req).await.map_err(|e| Failure::store_unavailable(format!("state call: {e}")))
 }

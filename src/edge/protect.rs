@@ -10,7 +10,6 @@ use worker::{Headers, Request, RequestInit, Response};
 
 use super::answer::{self, Failure};
 use super::runtime::{self, cache_signing_key, cached_signing_key};
-use super::state_store::{STATE_BINDING, STATE_NAME};
 use super::{cookies, store, Ctx};
 use crate::assertion::{AssertionClaims, AssertionSubject, ASSERTION_TTL_SECS};
 use crate::forward::{identity_headers, is_spoofable_header, strip_sso_cookies};
@@ -103,7 +102,7 @@ pub(crate) async fn current_session(ctx: &Ctx<'_>, req: &Request) -> Result<Opti
             return Ok(Some((handle, session)));
         }
     }
-    let request = StoreRequest::Touch { key: key.clone(), now: ctx.now, policy: ctx.settings.config.session };
+    let request = StoreRequest::Touch { key: key.clone(), now: ctx.now };
     match store::call(ctx.env, &handle.store_name(), &request).await? {
         StoreResponse::Session { session: Some(session) } => {
             if revalidate > 0 {
@@ -157,9 +156,9 @@ fn clean_request(req: &Request, extra: &[(&str, String)], forward_to: Option<&st
     // The runtime's own URL string (parsing and re-serializing it would give the same
     // text), pointed at the origin when the request goes there.
     let url = req.inner().url();
-    let url = match (forward_to, url.find("://").and_then(|s| url[s + 3..].find('/').map(|p| s + 3 + p))) {
-        (Some(origin), Some(path_start)) => format!("{origin}{}", &url[path_start..]),
-        _ => url,
+    let url = match forward_to {
+        Some(origin) => at_origin(&url, origin),
+        None => url,
     };
     Request::new_with_init(&url, &init).map_err(|_| Failure::internal("could not copy the request"))
 }
@@ -167,13 +166,11 @@ fn clean_request(req: &Request, extra: &[(&str, String)], forward_to: Option<&st
 /// Sends the (already cleaned) request to `origin`, keeping path and query; without
 /// an origin, to the request's own URL.
 pub async fn forward_to_origin(req: Request, origin: Option<String>) -> worker::Result<Response> {
-    let mut url = req.url()?;
-    if let Some(origin) = origin {
-        let target = url::Url::parse(&origin)?;
-        let _ = url.set_scheme(target.scheme());
-        url.set_host(target.host_str())?;
-        let _ = url.set_port(target.port());
-    }
+    let url = req.inner().url();
+    let url = match origin {
+        Some(origin) => at_origin(&url, origin.trim_end_matches('/')),
+        None => url,
+    };
     let mut init = RequestInit::new();
     // The request's own headers object (`Headers::clone` would copy it, and the Request
     // constructor copies it again anyway).
@@ -181,7 +178,15 @@ pub async fn forward_to_origin(req: Request, origin: Option<String>) -> worker::
     if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
         init.with_body(req.inner().body().map(Into::into));
     }
-    worker::Fetch::Request(Request::new_with_init(url.as_str(), &init)?).send().await
+    worker::Fetch::Request(Request::new_with_init(&url, &init)?).send().await
+}
+
+/// `url` (absolute) with its scheme and authority replaced by `origin` (`scheme://host[:port]`).
+fn at_origin(url: &str, origin: &str) -> String {
+    match url.find("://").and_then(|s| url[s + 3..].find('/').map(|p| s + 3 + p)) {
+        Some(path_start) => format!("{origin}{}", &url[path_start..]),
+        None => format!("{origin}/"),
+    }
 }
 
 /// The `X-Sso-Assertion` for a session, signed or reused from this isolate's cache.
@@ -219,12 +224,7 @@ async fn signing_key(ctx: &Ctx<'_>) -> Result<Rc<AssertionSigningKey>, Failure> 
     let jwk = match runtime::raw_var(ctx.env, "SSO_SIGNING_KEY") {
         Some(jwk) => jwk,
         None => {
-            let stub = ctx
-                .env
-                .durable_object(STATE_BINDING)
-                .and_then(|ns| ns.get_by_name(STATE_NAME))
-                .map_err(|e| Failure::store_unavailable(format!("state binding: {e}")))?;
-            let mut resp = stub.fetch_with_str("https://sso-state/signing-key").await.map_err(|e| Failure::store_unavailable(format!("state call: {e}")))?;
+            let mut resp = store::state_call(ctx.env, worker::Method::Get, "/signing-key", None).await?;
             resp.text().await.map_err(|_| Failure::store_unavailable("state answer"))?
         }
     };

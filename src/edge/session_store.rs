@@ -40,7 +40,7 @@ impl DurableObject for SessionStore {
 
     async fn fetch(&self, req: Request) -> Result<Response> {
         let body = super::net::js_text(req.inner().text()).await.unwrap_or_default();
-        if let Ok(StoreRequest::Touch { key, now, policy: _ }) = serde_json::from_str::<StoreRequest>(&body) {
+        if let Ok(StoreRequest::Touch { key, now }) = serde_json::from_str::<StoreRequest>(&body) {
             // The hot path: answered without decoding the stored record.
             let answer = touch(&self.state.storage().sql(), &key, now).unwrap_or_else(|e| failed_json(&e.to_string()));
             return Response::from_bytes(answer.into_bytes());

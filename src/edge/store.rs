@@ -1,8 +1,10 @@
-//! Talking to an org's session store (the `SessionStore` Durable Object).
+//! Talking to the Durable Objects: an org's session store (`SessionStore`) and the
+//! worker-wide `SsoState`.
 
 use worker::{Env, Method, Request, RequestInit};
 
 use super::answer::Failure;
+use super::state_store::{STATE_BINDING, STATE_NAME};
 use crate::session::cookie::store_name_for_org;
 use crate::session::store::{StoreRequest, StoreResponse};
 
@@ -26,6 +28,21 @@ pub(crate) async fn call(env: &Env, store_name: &str, request: &StoreRequest) ->
         return Err(Failure::store_unavailable(format!("session store failed: {reason}")));
     }
     Ok(answer)
+}
+
+/// One call to the worker-wide `SsoState` object (signing key, stored orgs).
+pub(crate) async fn state_call(env: &Env, method: Method, path: &str, body: Option<String>) -> Result<worker::Response, Failure> {
+    let stub = env
+        .durable_object(STATE_BINDING)
+        .and_then(|ns| ns.get_by_name(STATE_NAME))
+        .map_err(|e| Failure::store_unavailable(format!("state binding: {e}")))?;
+    let mut init = RequestInit::new();
+    init.with_method(method);
+    if let Some(body) = body {
+        init.with_body(Some(body.into()));
+    }
+    let req = Request::new_with_init(&format!("https://sso-state{path}"), &init).map_err(|_| Failure::internal("state request"))?;
+    stub.fetch_with_request(req).await.map_err(|e| Failure::store_unavailable(format!("state call: {e}")))
 }
 
 /// Sends one request to the store of `org`.

@@ -11,14 +11,12 @@ use crate::config::SessionPolicy;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum StoreRequest {
-    /// Look a session up, apply the timeouts, slide the idle timeout.
+    /// Look a session up, apply the timeouts it was created with, slide the idle timeout.
     Touch {
         /// [`super::cookie::SessionHandle::storage_key`].
         key: String,
         /// Unix seconds.
         now: u64,
-        /// The timeouts to apply.
-        policy: SessionPolicy,
     },
     /// Store a new session and remember the user as known to this org.
     Create {
