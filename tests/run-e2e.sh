@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the end-to-end tests of the built worker (build/index.js) under wrangler dev.
+# Runs the end-to-end tests of the built worker (build/index.js) in workerd (Miniflare).
 # Usage: tests/run-e2e.sh [test files…]   (default: every tests/e2e/*.test.mjs)
 # E2E_CONCURRENCY (default 2) test files run at once; E2E_KEEP_TMP=1 keeps tests/.tmp/worker-*.
 set -euo pipefail
@@ -11,8 +11,8 @@ if [ ! -f "$main" ]; then
   echo "run-e2e: $main is missing; run \`make build\` first" >&2
   exit 1
 fi
-if [ ! -x node_modules/.bin/wrangler ]; then
-  echo "run-e2e: node_modules/.bin/wrangler is missing; run scripts/bootstrap.sh (npm ci) first" >&2
+if [ ! -d node_modules/miniflare ] || [ ! -d node_modules/wrangler ]; then
+  echo "run-e2e: node_modules (miniflare, wrangler) is missing; run scripts/bootstrap.sh (npm ci) first" >&2
   exit 1
 fi
 

@@ -1,4 +1,4 @@
-//! Child processes started in their own process group (wrangler + workerd, the dev
+//! Child processes started in their own process group (Miniflare + workerd, the dev
 //! identity provider), with their output kept in memory and in a file, and killed as a
 //! whole group on `stop()` and whenever this test process ends.
 

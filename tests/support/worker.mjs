@@ -1,7 +1,8 @@
-//! Starts the built worker (`build/index.js`) under `wrangler dev` with a generated
-//! configuration: the bindings, migrations and compatibility date of wrangler.toml, and
-//! the `SSO` variable and secrets a test chooses. One fresh directory (config, state,
-//! log) under tests/.tmp per worker.
+//! Starts the built worker (`build/index.js`) in workerd, through Miniflare (the runtime
+//! of `wrangler dev`, without its dev proxy and file watching: see miniflare-worker.mjs),
+//! with a generated configuration: the bindings, migrations and compatibility date of
+//! wrangler.toml, and the `SSO` variable and secrets a test chooses. One fresh directory
+//! (config, state, log) under tests/.tmp per worker.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,7 +57,6 @@ export async function startWorker({
     throw new Error(`worker script ${main} does not exist: run \`make build\` first`);
   }
   port ??= await freePort();
-  const inspectorPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
 
   fs.mkdirSync(tmpRoot, { recursive: true });
@@ -69,25 +69,11 @@ export async function startWorker({
   const configPath = path.join(dir, 'wrangler.json');
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
 
-  const wrangler = path.join(repoRoot, 'node_modules', '.bin', 'wrangler');
-  const args = [
-    'dev', '-c', configPath,
-    '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-    '--persist-to', path.join(dir, 'state'),
-    '--log-level', 'log',
-    '--show-interactive-dev-session=false',
-  ];
-  const group = spawnGroup(wrangler, args, {
+  const runner = fileURLToPath(new URL('./miniflare-worker.mjs', import.meta.url));
+  const group = spawnGroup(process.execPath, [runner, configPath, String(port), path.join(dir, 'state')], {
     cwd: dir,
-    logFile: path.join(dir, 'wrangler.log'),
-    env: {
-      ...process.env,
-      WRANGLER_SEND_METRICS: 'false',
-      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-      WRANGLER_LOG_PATH: path.join(dir, 'wrangler-logs'),
-      NO_COLOR: '1',
-      FORCE_COLOR: '0',
-    },
+    logFile: path.join(dir, 'worker.log'),
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
   });
 
   const handle = {
@@ -163,7 +149,7 @@ async function waitReady(url, group, { healthy, timeoutMs }) {
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     if (!group.alive) {
-      throw new Error(`wrangler dev exited before ${url} was ready; its output:\n${group.logs()}`);
+      throw new Error(`the worker exited before ${url} was ready; its output:\n${group.logs()}`);
     }
     try {
       // The first request may compile the wasm: give it time.
@@ -175,7 +161,7 @@ async function waitReady(url, group, { healthy, timeoutMs }) {
     }
     await sleep(150);
   }
-  throw new Error(`worker at ${url} not ready within ${timeoutMs} ms (${last}); wrangler output:\n${group.logs()}`);
+  throw new Error(`worker at ${url} not ready within ${timeoutMs} ms (${last}); its output:\n${group.logs()}`);
 }
 
 async function waitForOutput(group, re, ms) {
