@@ -2,6 +2,8 @@
 # Runs the local stack in one terminal: the acme and globex dev IdPs, the demo origin and `wrangler dev`.
 # Each process runs in its own process group with tagged output; Ctrl-C, or any of them exiting,
 # stops them all. `make dev` calls this after building; it needs build/index.js.
+# Where state is kept: DEV_WORKER_STATE (the worker's Durable Objects and KV, default
+# .wrangler/state) and DEV_ORIGIN_DATA (the demo origin's users, default dev/data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,9 +55,9 @@ trap 'echo; echo "dev: stopping"; exit 130' INT TERM
 
 start acme "$NODE" dev/idp/server.mjs --org acme --port 9000
 start globex "$NODE" dev/idp/server.mjs --org globex --port 9001
-start origin "$NODE" dev/origin/server.mjs --port 9100
+start origin "$NODE" dev/origin/server.mjs --port 9100 --data-dir "${DEV_ORIGIN_DATA:-dev/data}"
 start worker env WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
-  "$WRANGLER" dev --ip 127.0.0.1 --port 8787 --inspector-port 9229 --persist-to .wrangler/state \
+  "$WRANGLER" dev --ip 127.0.0.1 --port 8787 --inspector-port 9229 --persist-to "${DEV_WORKER_STATE:-.wrangler/state}" \
   --show-interactive-dev-session=false
 
 # Wait until every port answers, giving up if a process exits first or after 60 s.
