@@ -1,6 +1,6 @@
 // `make dev` as the README promises it: scripts/dev.sh starts the two dev IdPs, the demo
-// origin and `wrangler dev` on their documented ports, alice signs in through the dev
-// IdP's form and lands on the demo origin, and Ctrl-C stops every process. (The other
+// origin and `wrangler dev` on their documented ports, a user of each org signs in
+// through their dev IdP's form and lands on the demo origin, and Ctrl-C stops every process. (The other
 // end-to-end files run the worker without wrangler's dev proxy; this one runs the
 // developer's real command.) It uses the fixed ports 9000, 9001, 9100, 8787 and 9229, so
 // it fails, saying so, while a `make dev` of your own is running.
@@ -47,7 +47,7 @@ after(async () => {
   if (scratch && !process.env.E2E_KEEP_TMP) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-test('make dev: the stack starts, alice signs in through the dev IdP, Ctrl-C stops everything', async () => {
+test('make dev: the stack starts, alice (acme) and carol (globex) sign in through their dev IdPs, Ctrl-C stops everything', async () => {
   const busy = await busyPorts();
   assert.deepEqual(busy, [], `ports ${busy.join(', ')} are in use: stop your own \`make dev\` before \`make test\``);
 
@@ -78,6 +78,14 @@ test('make dev: the stack starts, alice signs in through the dev IdP, Ctrl-C sto
   assert.equal(session.status, 200);
   assert.equal(session.body.email, 'alice@acme.test');
   assert.ok(fs.existsSync(path.join(scratch, 'origin-data')), 'the demo origin kept its users where DEV_ORIGIN_DATA says');
+
+  // A user of the other org (globex, its own IdP on 9001, client_secret_post) too.
+  const carol = new Browser();
+  const globex = await loginWithDevIdp(carol, WORKER, { email: 'carol@globex.test', returnTo: '/' });
+  assert.equal(globex.final.status, 200, globex.steps.map((s) => `${s.status} ${s.method} ${s.url}`).join('\n'));
+  assert.ok(globex.steps.some((s) => s.url.startsWith('http://127.0.0.1:9001/')), 'carol signed in at the globex IdP');
+  assert.match(globex.final.body, /Carol Chen/);
+  assert.equal((await sessionOf(carol, WORKER)).body.org, 'globex');
 
   // Ctrl-C (SIGINT to dev.sh, as the terminal sends it) stops all of it.
   process.kill(dev.pid, 'SIGINT');
