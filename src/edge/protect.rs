@@ -102,7 +102,7 @@ pub(crate) async fn current_session(ctx: &Ctx<'_>, req: &Request) -> Result<Opti
             return Ok(Some((handle, session)));
         }
     }
-    let request = StoreRequest::Touch { key: key.clone(), now: ctx.now };
+    let request = StoreRequest::Touch { key: key.clone(), now: ctx.now, limits: Some((&ctx.settings.config.session).into()) };
     match store::call(ctx.env, &handle.store_name(), &request).await? {
         StoreResponse::Session { session: Some(session) } => {
             if revalidate > 0 {

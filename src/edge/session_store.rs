@@ -7,14 +7,15 @@
 use worker::{durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
 
 use crate::session::store::{RevokeTarget, StoreRequest, StoreResponse};
-use crate::session::{session_status, SessionRecord, SessionStatus};
+use crate::session::{current_limits, session_status, SessionLimits, SessionRecord, SessionStatus};
 
 /// How often expired rows are swept, in milliseconds.
 const SWEEP_EVERY_MS: i64 = 3_600_000;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, subject TEXT NOT NULL, email TEXT, sid TEXT,
-  last_seen INTEGER NOT NULL, absolute_end INTEGER NOT NULL, idle_secs INTEGER NOT NULL, record TEXT NOT NULL, id_token TEXT);
+  last_seen INTEGER NOT NULL, absolute_end INTEGER NOT NULL, idle_secs INTEGER NOT NULL, record TEXT NOT NULL, id_token TEXT,
+  created_at INTEGER);
 CREATE INDEX IF NOT EXISTS sessions_by_subject ON sessions(subject);
 CREATE INDEX IF NOT EXISTS sessions_by_sid ON sessions(sid);
 CREATE INDEX IF NOT EXISTS sessions_by_email ON sessions(email);
@@ -33,16 +34,17 @@ impl DurableObject for SessionStore {
     fn new(state: State, _env: Env) -> Self {
         let sql = state.storage().sql();
         let _ = sql.exec(SCHEMA, None);
-        // Stores created before the ID token had its own column.
+        // Stores created before the ID token and the login time had their own columns.
         let _ = sql.exec("ALTER TABLE sessions ADD COLUMN id_token TEXT", None);
+        let _ = sql.exec("ALTER TABLE sessions ADD COLUMN created_at INTEGER", None);
         Self { state }
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
         let body = super::net::js_text(req.inner().text()).await.unwrap_or_default();
-        if let Ok(StoreRequest::Touch { key, now }) = serde_json::from_str::<StoreRequest>(&body) {
+        if let Ok(StoreRequest::Touch { key, now, limits }) = serde_json::from_str::<StoreRequest>(&body) {
             // The hot path: answered without decoding the stored record.
-            let answer = touch(&self.state.storage().sql(), &key, now).unwrap_or_else(|e| failed_json(&e.to_string()));
+            let answer = touch(&self.state.storage().sql(), &key, now, limits.as_ref()).unwrap_or_else(|e| failed_json(&e.to_string()));
             return Response::from_bytes(answer.into_bytes());
         }
         let answer = match serde_json::from_str::<StoreRequest>(&body) {
@@ -84,6 +86,7 @@ struct Row {
     last_seen: i64,
     absolute_end: i64,
     idle_secs: i64,
+    created_at: Option<i64>,
 }
 
 #[derive(serde::Deserialize)]
@@ -117,9 +120,9 @@ fn apply(sql: &SqlStorage, request: StoreRequest) -> Result<StoreResponse> {
             // The ID token is only needed at sign-out: keep it out of what `Touch` reads.
             let id_token = std::mem::take(&mut record.id_token);
             let json = serde_json::to_string(&record)?;
-            let query = "INSERT OR REPLACE INTO sessions (key, subject, email, sid, last_seen, absolute_end, idle_secs, record, id_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            let query = "INSERT OR REPLACE INTO sessions (key, subject, email, sid, last_seen, absolute_end, idle_secs, record, id_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
             run(sql, query, vec![text(&key), text(&record.subject), opt_text(email.as_deref()), opt_text(record.idp_sid.as_deref()), int(record.last_seen),
-                    int(record.absolute_end(&policy)), int(policy.idle_timeout_secs), SqlStorageValue::String(json), SqlStorageValue::String(id_token)])?;
+                    int(record.absolute_end(&policy)), int(policy.idle_timeout_secs), SqlStorageValue::String(json), SqlStorageValue::String(id_token), int(record.created_at)])?;
             run(sql, "INSERT INTO users (subject, email, last_login) VALUES (?1, ?2, ?3) ON CONFLICT(subject) DO UPDATE SET email = ?2, last_login = ?3", vec![text(&record.subject), opt_text(email.as_deref()), int(record.created_at)])?;
             Ok(StoreResponse::Done)
         }
@@ -163,12 +166,16 @@ fn apply(sql: &SqlStorage, request: StoreRequest) -> Result<StoreResponse> {
 
 /// `Touch`, answered as the JSON of a [`StoreResponse::Session`] built around the stored
 /// record text (the timeouts are decided from the indexed columns alone).
-fn touch(sql: &SqlStorage, key: &str, now: u64) -> Result<String> {
+fn touch(sql: &SqlStorage, key: &str, now: u64, limits: Option<&SessionLimits>) -> Result<String> {
     const NONE: &str = r#"{"result":"session","session":null}"#;
-    let rows: Vec<Row> = sql.exec("SELECT record, last_seen, absolute_end, idle_secs FROM sessions WHERE key = ?", vec![text(key)])?.to_array()?;
+    let rows: Vec<Row> = sql.exec("SELECT record, last_seen, absolute_end, idle_secs, created_at FROM sessions WHERE key = ?", vec![text(key)])?.to_array()?;
     let Some(row) = rows.into_iter().next() else { return Ok(NONE.to_owned()) };
     let secs = |v: i64| u64::try_from(v).unwrap_or_default();
-    match session_status(secs(row.last_seen), secs(row.absolute_end), secs(row.idle_secs), now) {
+    let (absolute_end, idle_secs) = match limits {
+        Some(limits) => current_limits(secs(row.absolute_end), secs(row.idle_secs), row.created_at.map(secs), limits),
+        None => (secs(row.absolute_end), secs(row.idle_secs)),
+    };
+    match session_status(secs(row.last_seen), absolute_end, idle_secs, now) {
         SessionStatus::Expired => {
             run(sql, "DELETE FROM sessions WHERE key = ?", vec![text(key)])?;
             Ok(NONE.to_owned())

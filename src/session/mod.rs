@@ -66,6 +66,34 @@ impl SessionRecord {
     }
 }
 
+/// The timeouts a stored session is held to now: those it was granted at login, tightened
+/// by today's `policy`. Lowering a timeout in the configuration ends older sessions
+/// sooner; raising one never extends a session already granted. Answers
+/// `(absolute_end, idle_secs)`. `created_at` is `None` for sessions stored without it
+/// (they keep their stored absolute end).
+pub fn current_limits(stored_absolute_end: u64, stored_idle_secs: u64, created_at: Option<u64>, policy: &SessionLimits) -> (u64, u64) {
+    let absolute_end = match created_at {
+        Some(created_at) => stored_absolute_end.min(created_at.saturating_add(policy.absolute_secs)),
+        None => stored_absolute_end,
+    };
+    (absolute_end, stored_idle_secs.min(policy.idle_secs))
+}
+
+/// The two session timeouts of the configuration in effect, as the session store needs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionLimits {
+    /// Idle timeout, seconds.
+    pub idle_secs: u64,
+    /// Absolute timeout, seconds.
+    pub absolute_secs: u64,
+}
+
+impl From<&SessionPolicy> for SessionLimits {
+    fn from(policy: &SessionPolicy) -> Self {
+        Self { idle_secs: policy.idle_timeout_secs, absolute_secs: policy.absolute_timeout_secs }
+    }
+}
+
 /// The timeout rules on their own: a session last used at `last_seen`, ending at
 /// `absolute_end` at the latest, with an idle timeout of `idle_secs`, at `now`.
 pub fn session_status(last_seen: u64, absolute_end: u64, idle_secs: u64, now: u64) -> SessionStatus {
@@ -119,6 +147,18 @@ mod tests {
         let r = record(0, 500);
         assert!(matches!(r.status(505, &POLICY), SessionStatus::Active { refresh: false, .. }));
         assert!(matches!(r.status(510, &POLICY), SessionStatus::Active { refresh: true, .. }));
+    }
+
+    #[test]
+    fn a_lowered_policy_tightens_stored_sessions_and_a_raised_one_does_not_extend_them() {
+        // Granted at login (created at 100): absolute end 1100, idle 100.
+        let lower = SessionLimits { idle_secs: 30, absolute_secs: 500 };
+        assert_eq!(current_limits(1100, 100, Some(100), &lower), (600, 30));
+        let higher = SessionLimits { idle_secs: 10_000, absolute_secs: 100_000 };
+        assert_eq!(current_limits(1100, 100, Some(100), &higher), (1100, 100));
+        // Without a stored login time only the idle timeout can be tightened.
+        assert_eq!(current_limits(1100, 100, None, &lower), (1100, 30));
+        assert_eq!(SessionLimits::from(&POLICY), SessionLimits { idle_secs: 100, absolute_secs: 1000 });
     }
 
     #[test]

@@ -4,19 +4,24 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::SessionRecord;
+use super::{SessionLimits, SessionRecord};
 use crate::config::SessionPolicy;
 
 /// A request to the session store of one org.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum StoreRequest {
-    /// Look a session up, apply the timeouts it was created with, slide the idle timeout.
+    /// Look a session up, apply its timeouts (those granted at login, tightened by
+    /// `limits`, see [`super::current_limits`]), slide the idle timeout.
     Touch {
         /// [`super::cookie::SessionHandle::storage_key`].
         key: String,
         /// Unix seconds.
         now: u64,
+        /// The timeouts of the configuration in effect (absent from older workers: the
+        /// granted ones apply).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limits: Option<SessionLimits>,
     },
     /// Store a new session and remember the user as known to this org.
     Create {

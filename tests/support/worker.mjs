@@ -35,11 +35,14 @@ export const defaultSessionSecret = 'e2e-session-secret-0123456789abcdef01234567
  * - `port`: the port to use (default: a free one), for configs that need it up front.
  * - `healthy`: wait for `/_sso/healthz` to answer 200 (default) or any status (`false`,
  *   for deliberately broken configurations).
+ * - `state`: the directory of the worker's Durable Object and KV data (default: a fresh
+ *   one inside the worker's directory, removed by `stop()`); give two workers, one after
+ *   the other, the same directory to restart a worker with its sessions.
  * - `dropBindings`: names of wrangler.toml bindings (Durable Objects, KV, …) to leave out
  *   of the generated config, e.g. `['SSO_SESSIONS']` to simulate a Durable Object failure
  *   (default: none; the classes and migrations stay).
  *
- * Returns `{ url, port, dir, logs(), waitForLog(re), stop() }`.
+ * Returns `{ url, port, dir, stateDir, logs(), waitForLog(re), stop() }`.
  */
 export async function startWorker({
   sso,
@@ -51,6 +54,7 @@ export async function startWorker({
   healthy = true,
   timeoutMs = 30_000,
   dropBindings = [],
+  state,
 } = {}) {
   main = path.resolve(main);
   if (!fs.existsSync(main)) {
@@ -70,7 +74,8 @@ export async function startWorker({
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
 
   const runner = fileURLToPath(new URL('./miniflare-worker.mjs', import.meta.url));
-  const group = spawnGroup(process.execPath, [runner, configPath, String(port), path.join(dir, 'state')], {
+  const stateDir = state ? path.resolve(state) : path.join(dir, 'state');
+  const group = spawnGroup(process.execPath, [runner, configPath, String(port), stateDir], {
     cwd: dir,
     logFile: path.join(dir, 'worker.log'),
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
@@ -80,6 +85,7 @@ export async function startWorker({
     url,
     port,
     dir,
+    stateDir,
     logs: group.logs,
     /** Waits until the captured output matches `re` (string or RegExp); returns the match. */
     waitForLog: (re, ms = 5000) => waitForOutput(group, re, ms),
