@@ -5,15 +5,27 @@ export function escapeHtml(value) {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A complete, self-contained HTML page (no external fonts, scripts or styles). */
-export function page(title, body) {
+/**
+ * A complete, self-contained HTML document (no external fonts, scripts or styles):
+ * `style` goes into its `<style>`, `body` (HTML) into `<body>`, `head` (HTML) before the style.
+ */
+export function htmlDocument(title, style, body, head = '') {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>
+${head}<style>${style}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+const PAGE_STYLE = `
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; }
   h1 { font-size: 1.5rem; }
   label { display: block; margin-top: .75rem; font-weight: 600; }
@@ -24,13 +36,9 @@ export function page(title, body) {
   .error { color: #a00000; font-weight: 600; }
   .ok { color: #006100; font-weight: 600; }
   .note { color: #555; font-size: .9rem; }
-</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>
 `;
+
+/** The dev IdP's page: `body` (HTML) in a plain, readable layout. */
+export function page(title, body) {
+  return htmlDocument(title, PAGE_STYLE, `<main>\n${body}\n</main>`);
 }

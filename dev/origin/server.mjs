@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
-import { escapeHtml } from '../html.mjs';
+import { escapeHtml, htmlDocument } from '../html.mjs';
 
 const DEFAULT_DATA_DIR = fileURLToPath(new URL('../data', import.meta.url));
 const MAX_IDEMPOTENCY_KEYS = 1000;
@@ -280,23 +280,7 @@ tbody tr:last-child th,tbody tr:last-child td{border-bottom:0}
 
 /** The demo origin's own layout: a top bar, then cards; self-contained, no scripts. */
 function layout(title, bar, body) {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<link rel="icon" href="data:,">
-<style>${STYLE}</style>
-</head>
-<body>
-${bar}
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
+  return htmlDocument(title, STYLE, `${bar}\n<main>\n${body}\n</main>`, '<link rel="icon" href="data:,">\n');
 }
 
 /** X-Sso-* values are percent-encoded UTF-8; a malformed one is shown as it came. */

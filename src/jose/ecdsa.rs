@@ -12,67 +12,46 @@ use std::borrow::Cow;
 use jwt_compact::{alg::RsaSignature, Algorithm, AlgorithmSignature};
 use p256::ecdsa::signature::{Signer, Verifier};
 
-/// `ES256`: ECDSA on P-256 with SHA-256 (RFC 7518 §3.4).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Es256;
+/// Defines `$name`, the JWS algorithm `$jws` over the `$curve` crate's ECDSA (RFC 7518 §3.4).
+macro_rules! ecdsa_algorithm {
+    ($(#[$doc:meta])* $name:ident, $curve:ident, $jws:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        pub struct $name;
 
-/// `ES384`: ECDSA on P-384 with SHA-384 (RFC 7518 §3.4).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Es384;
+        impl Algorithm for $name {
+            type SigningKey = $curve::ecdsa::SigningKey;
+            type VerifyingKey = $curve::ecdsa::VerifyingKey;
+            type Signature = RsaSignature;
 
-impl Algorithm for Es256 {
-    type SigningKey = p256::ecdsa::SigningKey;
-    type VerifyingKey = p256::ecdsa::VerifyingKey;
-    type Signature = RsaSignature;
+            fn name(&self) -> Cow<'static, str> {
+                Cow::Borrowed($jws)
+            }
 
-    fn name(&self) -> Cow<'static, str> {
-        Cow::Borrowed("ES256")
-    }
+            /// Signs with an RFC 6979 deterministic nonce, for tests and test providers.
+            /// [`AssertionSigningKey::sign`](super::AssertionSigningKey::sign) reports the
+            /// (negligibly likely) signing failure instead of panicking like `Signer::sign`.
+            fn sign(&self, signing_key: &Self::SigningKey, message: &[u8]) -> Self::Signature {
+                let signature: $curve::ecdsa::Signature = signing_key.sign(message);
+                carrier(&signature.to_bytes())
+            }
 
-    /// Signs with an RFC 6979 deterministic nonce, for tests and test providers.
-    /// [`AssertionSigningKey::sign`](super::AssertionSigningKey::sign) reports the
-    /// (negligibly likely) signing failure instead of panicking like `Signer::sign`.
-    fn sign(&self, signing_key: &Self::SigningKey, message: &[u8]) -> Self::Signature {
-        let signature: p256::ecdsa::Signature = signing_key.sign(message);
-        carrier(&signature.to_bytes())
-    }
-
-    fn verify_signature(
-        &self,
-        signature: &Self::Signature,
-        verifying_key: &Self::VerifyingKey,
-        message: &[u8],
-    ) -> bool {
-        p256::ecdsa::Signature::from_slice(&signature.as_bytes())
-            .is_ok_and(|signature| verifying_key.verify(message, &signature).is_ok())
-    }
+            fn verify_signature(&self, signature: &Self::Signature, verifying_key: &Self::VerifyingKey, message: &[u8]) -> bool {
+                $curve::ecdsa::Signature::from_slice(&signature.as_bytes())
+                    .is_ok_and(|signature| verifying_key.verify(message, &signature).is_ok())
+            }
+        }
+    };
 }
 
-impl Algorithm for Es384 {
-    type SigningKey = p384::ecdsa::SigningKey;
-    type VerifyingKey = p384::ecdsa::VerifyingKey;
-    type Signature = RsaSignature;
-
-    fn name(&self) -> Cow<'static, str> {
-        Cow::Borrowed("ES384")
-    }
-
-    /// Signs with an RFC 6979 deterministic nonce, for tests and test providers.
-    fn sign(&self, signing_key: &Self::SigningKey, message: &[u8]) -> Self::Signature {
-        let signature: p384::ecdsa::Signature = signing_key.sign(message);
-        carrier(&signature.to_bytes())
-    }
-
-    fn verify_signature(
-        &self,
-        signature: &Self::Signature,
-        verifying_key: &Self::VerifyingKey,
-        message: &[u8],
-    ) -> bool {
-        p384::ecdsa::Signature::from_slice(&signature.as_bytes())
-            .is_ok_and(|signature| verifying_key.verify(message, &signature).is_ok())
-    }
-}
+ecdsa_algorithm!(
+    /// `ES256`: ECDSA on P-256 with SHA-256 (RFC 7518 §3.4).
+    Es256, p256, "ES256"
+);
+ecdsa_algorithm!(
+    /// `ES384`: ECDSA on P-384 with SHA-384 (RFC 7518 §3.4).
+    Es384, p384, "ES384"
+);
 
 /// Wraps signature bytes in jwt-compact's carrier type.
 #[allow(clippy::expect_used)]

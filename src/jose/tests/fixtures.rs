@@ -67,14 +67,7 @@ pub(super) fn p256_jwk(
     alg: Option<&str>,
 ) -> Value {
     let point = key.verifying_key().to_encoded_point(false);
-    let mut jwk = json!({
-        "kty": "EC",
-        "crv": "P-256",
-        "x": base64url::encode(point.x().expect("x")),
-        "y": base64url::encode(point.y().expect("y")),
-    });
-    with_kid_alg(&mut jwk, kid, alg);
-    jwk
+    ec_jwk("P-256", point.x().expect("x"), point.y().expect("y"), kid, alg)
 }
 
 /// A public P-384 JWK with optional `kid` and `alg`.
@@ -84,12 +77,12 @@ pub(super) fn p384_jwk(
     alg: Option<&str>,
 ) -> Value {
     let point = key.verifying_key().to_encoded_point(false);
-    let mut jwk = json!({
-        "kty": "EC",
-        "crv": "P-384",
-        "x": base64url::encode(point.x().expect("x")),
-        "y": base64url::encode(point.y().expect("y")),
-    });
+    ec_jwk("P-384", point.x().expect("x"), point.y().expect("y"), kid, alg)
+}
+
+/// A public EC JWK of curve `crv` from its affine coordinates.
+fn ec_jwk(crv: &str, x: &[u8], y: &[u8], kid: Option<&str>, alg: Option<&str>) -> Value {
+    let mut jwk = json!({ "kty": "EC", "crv": crv, "x": base64url::encode(x), "y": base64url::encode(y) });
     with_kid_alg(&mut jwk, kid, alg);
     jwk
 }
