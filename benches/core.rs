@@ -106,12 +106,8 @@ fn fixture() -> Fixture {
         iat: NOW - 5,
         exp: NOW + 300,
     };
-    let id_token_rs256 = Rsa::rs256()
-        .token(&Header::empty().with_key_id("rsa1"), &Claims::new(&id_claims), &rsa_key)
-        .expect("rs256 token");
-    let id_token_es256 = Es256
-        .token(&Header::empty().with_key_id("ec1"), &Claims::new(&id_claims), &ec_key)
-        .expect("es256 token");
+    let id_token_rs256 = Rsa::rs256().token(&Header::empty().with_key_id("rsa1"), &Claims::new(&id_claims), &rsa_key).expect("rs256 token");
+    let id_token_es256 = Es256.token(&Header::empty().with_key_id("ec1"), &Claims::new(&id_claims), &ec_key).expect("es256 token");
 
     let logout_claims = LogoutClaims {
         iss: ISSUER,
@@ -124,11 +120,7 @@ fn fixture() -> Fixture {
         events: json!({"http://schemas.openid.net/event/backchannel-logout": {}}),
     };
     let logout_token = Rsa::rs256()
-        .token(
-            &Header::empty().with_key_id("rsa1").with_token_type("logout+jwt"),
-            &Claims::new(&logout_claims),
-            &rsa_key,
-        )
+        .token(&Header::empty().with_key_id("rsa1").with_token_type("logout+jwt"), &Claims::new(&logout_claims), &rsa_key)
         .expect("logout token");
     let logout_form = format!("logout_token={logout_token}").into_bytes();
 
@@ -182,16 +174,17 @@ fn benches(c: &mut Criterion) {
         })
     });
 
-    let who = AssertionSubject {
-        subject: "00u1bench",
-        email: Some("ana@bench.test"),
-        name: Some("Ana Lima"),
-        org: "bench",
-        idp_issuer: ISSUER,
-    };
+    let who =
+        AssertionSubject { subject: "00u1bench", email: Some("ana@bench.test"), name: Some("Ana Lima"), org: "bench", idp_issuer: ISSUER };
     c.bench_function("assertion_sign_es256", |b| {
         b.iter(|| {
-            let claims = AssertionClaims::new(who, "https://app.bench.test", "https://origin.bench.test", NOW, "0123456789abcdef0123456789abcdef".into());
+            let claims = AssertionClaims::new(
+                who,
+                "https://app.bench.test",
+                "https://origin.bench.test",
+                NOW,
+                "0123456789abcdef0123456789abcdef".into(),
+            );
             f.signing_key.sign(black_box(&claims)).expect("signs")
         })
     });
@@ -200,11 +193,7 @@ fn benches(c: &mut Criterion) {
 }
 
 fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1))
-        .without_plots()
+    Criterion::default().sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1)).without_plots()
 }
 
 criterion_group! {

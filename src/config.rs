@@ -122,11 +122,10 @@ impl Config {
         if sso.len() > MAX_CONFIG_BYTES {
             return Err(ConfigError::new("SSO", format!("larger than {MAX_CONFIG_BYTES} bytes")));
         }
-        let mut value: serde_json::Value = serde_json::from_str(sso)
-            .map_err(|e| ConfigError::new("SSO", format!("not valid JSON ({e})")))?;
+        let mut value: serde_json::Value =
+            serde_json::from_str(sso).map_err(|e| ConfigError::new("SSO", format!("not valid JSON ({e})")))?;
         if let serde_json::Value::String(inner) = &value {
-            value = serde_json::from_str(inner)
-                .map_err(|e| ConfigError::new("SSO", format!("not valid JSON ({e})")))?;
+            value = serde_json::from_str(inner).map_err(|e| ConfigError::new("SSO", format!("not valid JSON ({e})")))?;
         }
         if value.is_null() {
             return Err(ConfigError::new("SSO", "is not set"));
@@ -150,10 +149,9 @@ impl Config {
 pub fn session_secret(value: Option<String>) -> Result<Secret, ConfigError> {
     match value {
         None => Err(ConfigError::new("SSO_SESSION_SECRET", "is not set")),
-        Some(v) if v.len() < MIN_SESSION_SECRET_BYTES => Err(ConfigError::new(
-            "SSO_SESSION_SECRET",
-            format!("must be at least {MIN_SESSION_SECRET_BYTES} bytes"),
-        )),
+        Some(v) if v.len() < MIN_SESSION_SECRET_BYTES => {
+            Err(ConfigError::new("SSO_SESSION_SECRET", format!("must be at least {MIN_SESSION_SECRET_BYTES} bytes")))
+        }
         Some(v) => Ok(Secret::new(v)),
     }
 }
@@ -289,10 +287,7 @@ pub fn check_unique(orgs: &[OrgConfig], path: &str) -> Result<(), ConfigError> {
         }
         for d in &org.domains {
             if !domains.insert(d.as_str()) {
-                return Err(ConfigError::new(
-                    format!("{path}[{i}].domains"),
-                    format!("domain {d:?} is claimed by another org"),
-                ));
+                return Err(ConfigError::new(format!("{path}[{i}].domains"), format!("domain {d:?} is claimed by another org")));
             }
         }
     }
@@ -311,20 +306,13 @@ impl RawOrg {
             return Err(ConfigError::new(field("client_id"), "must be 1 to 255 characters"));
         }
         let client_secret = match (self.client_secret, self.client_secret_var) {
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::new(field("client_secret"), "set client_secret or client_secret_var, not both"))
-            }
+            (Some(_), Some(_)) => return Err(ConfigError::new(field("client_secret"), "set client_secret or client_secret_var, not both")),
             (None, None) => return Err(ConfigError::new(field("client_secret"), "missing (or client_secret_var)")),
             (Some(s), None) if s.is_empty() => return Err(ConfigError::new(field("client_secret"), "is empty")),
             (Some(s), None) => Secret::new(s),
             (None, Some(var)) => match secret(&var) {
                 Some(s) if !s.is_empty() => Secret::new(s),
-                _ => {
-                    return Err(ConfigError::new(
-                        field("client_secret_var"),
-                        format!("the Worker secret {var:?} is not set"),
-                    ))
-                }
+                _ => return Err(ConfigError::new(field("client_secret_var"), format!("the Worker secret {var:?} is not set"))),
             },
         };
         let mut scopes = vec!["openid".to_owned()];
@@ -351,16 +339,13 @@ impl RawOrg {
         }
         let signing_algs = match self.signing_algs {
             None => SigningAlgorithm::DEFAULT_ALLOWED.to_vec(),
-            Some(names) if names.is_empty() => {
-                return Err(ConfigError::new(field("signing_algs"), "must not be empty"))
-            }
+            Some(names) if names.is_empty() => return Err(ConfigError::new(field("signing_algs"), "must not be empty")),
             Some(names) => names
                 .iter()
                 .enumerate()
                 .map(|(i, n)| {
-                    n.parse::<SigningAlgorithm>().map_err(|_| {
-                        ConfigError::new(format!("{at}.signing_algs[{i}]"), format!("unsupported algorithm {n:?}"))
-                    })
+                    n.parse::<SigningAlgorithm>()
+                        .map_err(|_| ConfigError::new(format!("{at}.signing_algs[{i}]"), format!("unsupported algorithm {n:?}")))
                 })
                 .collect::<Result<_, _>>()?,
         };

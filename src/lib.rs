@@ -41,20 +41,20 @@
 #![warn(unreachable_pub, elided_lifetimes_in_paths, unused_qualifications, missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
-pub mod config;
-pub mod secret;
-pub mod jose;
-pub mod keys;
-pub mod session;
-pub mod login;
-pub mod oidc;
-pub mod forward;
-pub mod assertion;
-pub mod pages;
-pub mod provisioning;
 pub mod admin;
-pub mod logout;
+pub mod assertion;
+pub mod config;
 #[cfg(target_arch = "wasm32")]
 pub mod edge;
+pub mod forward;
+pub mod jose;
+pub mod keys;
+pub mod login;
+pub mod logout;
+pub mod oidc;
+pub mod pages;
+pub mod provisioning;
+pub mod secret;
+pub mod session;
 #[cfg(target_arch = "wasm32")]
-pub use edge::{forward_to_origin, Identity, SessionStore, SsoState, Sso};
+pub use edge::{forward_to_origin, Identity, SessionStore, Sso, SsoState};

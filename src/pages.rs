@@ -71,7 +71,14 @@ pub fn logged_out_page(note: Option<&str>) -> String {
 
 /// An error page: a title and an explanation (both escaped).
 pub fn error_page(title: &str, detail: &str) -> String {
-    page(title, &format!("<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/_sso/login\">Try signing in again</a></p>", escape(title), escape(detail)))
+    page(
+        title,
+        &format!(
+            "<h1>{}</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/_sso/login\">Try signing in again</a></p>",
+            escape(title),
+            escape(detail)
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -36,12 +36,15 @@ impl ProvisioningRequest {
     /// Fingerprint of the provisioned attributes: stable for org + subject + email +
     /// name; used as the `Idempotency-Key` and to tell whether anything changed.
     pub fn fingerprint(&self) -> String {
-        let digest = mac(b"edge-sso/v1/provisioning", &[
-            self.org.as_bytes(),
-            self.subject.as_bytes(),
-            self.email.as_deref().unwrap_or_default().as_bytes(),
-            self.name.as_deref().unwrap_or_default().as_bytes(),
-        ]);
+        let digest = mac(
+            b"edge-sso/v1/provisioning",
+            &[
+                self.org.as_bytes(),
+                self.subject.as_bytes(),
+                self.email.as_deref().unwrap_or_default().as_bytes(),
+                self.name.as_deref().unwrap_or_default().as_bytes(),
+            ],
+        );
         hex(&sha256(&digest)[..16])
     }
 }
@@ -78,9 +81,7 @@ fn refusal_reason(content_type: Option<&str>, body: &[u8]) -> Option<String> {
     let ct = content_type.unwrap_or_default().to_ascii_lowercase();
     let text = if ct.starts_with("application/json") {
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-        ["error_description", "message", "reason", "error"]
-            .iter()
-            .find_map(|k| value.get(k).and_then(|v| v.as_str()).map(str::to_owned))?
+        ["error_description", "message", "reason", "error"].iter().find_map(|k| value.get(k).and_then(|v| v.as_str()).map(str::to_owned))?
     } else if ct.starts_with("text/plain") {
         String::from_utf8(body.to_vec()).ok()?
     } else {
@@ -122,7 +123,10 @@ mod tests {
         assert_eq!(classify(409, None, b""), ProvisioningOutcome::Provisioned);
         assert_eq!(classify(500, None, b""), ProvisioningOutcome::Retry);
         assert_eq!(classify(403, Some("text/plain"), b"not in this plan"), ProvisioningOutcome::Refused(Some("not in this plan".into())));
-        assert_eq!(classify(403, Some("application/json"), br#"{"error":"seat limit"}"#), ProvisioningOutcome::Refused(Some("seat limit".into())));
+        assert_eq!(
+            classify(403, Some("application/json"), br#"{"error":"seat limit"}"#),
+            ProvisioningOutcome::Refused(Some("seat limit".into()))
+        );
         assert_eq!(classify(403, Some("text/html"), b"<h1>no</h1>"), ProvisioningOutcome::Refused(None));
         assert_eq!(classify(403, Some("text/plain"), "x".repeat(500).as_bytes()), ProvisioningOutcome::Refused(None));
     }

@@ -20,27 +20,42 @@ fn main() {
         ("jwt", tokens.all()),
         ("id_token_claims", claims_seeds(&[id_claims(), id_claims_many_audiences(), json!({"iss": ISSUER, "sub": "", "exp": 1})])),
         ("logout_token_claims", claims_seeds(&[logout_claims(), logout_claims_sub_only(), json!({"iss": ISSUER, "nonce": "n"})])),
-        ("revocation_claims", claims_seeds(&[revocation_claims(), json!({"iss": ISSUER, "aud": [REVOCATION_ENDPOINT], "exp": NOW + 60, "jti": "j"})])),
+        (
+            "revocation_claims",
+            claims_seeds(&[revocation_claims(), json!({"iss": ISSUER, "aud": [REVOCATION_ENDPOINT], "exp": NOW + 60, "jti": "j"})]),
+        ),
         ("logout_form", logout_form(&tokens)),
         ("universal_logout_body", universal_logout_body(&tokens)),
-        ("return_to", text(&["/reports?year=2026", "/a/b/", "/docs/%E2%9C%93?q=a%20b", "/a/../b/./c", "/caf\u{e9}?x=\u{1f600}", "//evil.example"])),
+        (
+            "return_to",
+            text(&["/reports?year=2026", "/a/b/", "/docs/%E2%9C%93?q=a%20b", "/a/../b/./c", "/caf\u{e9}?x=\u{1f600}", "//evil.example"]),
+        ),
         ("config", config()),
         ("jwks", jwks()),
         ("discovery", json_seeds(&[discovery(), json!({"issuer": ISSUER})])),
-        ("token_response", json_seeds(&[
-            json!({"access_token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "token_type": "Bearer", "expires_in": 3600, "scope": "openid email profile", "id_token": tokens.id_token}),
-            json!({"error": "invalid_grant", "error_description": "The authorization code is invalid or has expired."}),
-        ])),
-        ("userinfo", json_seeds(&[
-            json!({"sub": "00u1edgesso", "email": "ana@acme.test", "email_verified": true, "name": "Ana Lima", "given_name": "Ana", "family_name": "Lima", "zoneinfo": "Europe/Lisbon"}),
-            json!({"sub": "someone-else", "email": "eve@evil.test"}),
-        ])),
+        (
+            "token_response",
+            json_seeds(&[
+                json!({"access_token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "token_type": "Bearer", "expires_in": 3600, "scope": "openid email profile", "id_token": tokens.id_token}),
+                json!({"error": "invalid_grant", "error_description": "The authorization code is invalid or has expired."}),
+            ]),
+        ),
+        (
+            "userinfo",
+            json_seeds(&[
+                json!({"sub": "00u1edgesso", "email": "ana@acme.test", "email_verified": true, "name": "Ana Lima", "given_name": "Ana", "family_name": "Lima", "zoneinfo": "Europe/Lisbon"}),
+                json!({"sub": "someone-else", "email": "eve@evil.test"}),
+            ]),
+        ),
         ("cookie_header", cookie_header()),
-        ("provisioning", text(&[
-            "application/json\n{\"error\":\"seat_limit\",\"error_description\":\"Your plan has no free seats.\"}",
-            "text/plain; charset=utf-8\nnot in this plan",
-            "text/html\n<h1>Forbidden</h1>",
-        ])),
+        (
+            "provisioning",
+            text(&[
+                "application/json\n{\"error\":\"seat_limit\",\"error_description\":\"Your plan has no free seats.\"}",
+                "text/plain; charset=utf-8\nnot in this plan",
+                "text/html\n<h1>Forbidden</h1>",
+            ]),
+        ),
     ];
     for (target, files) in seeds {
         let dir = root.join(target);
@@ -211,11 +226,7 @@ fn jwks() -> Vec<(&'static str, Vec<u8>)> {
     keys.push(json!({"kty": "EC", "kid": "priv", "crv": "P-256", "x": "AA", "y": "AA", "d": "AA"}));
     keys.push(json!({"kty": "OKP", "kid": "ed", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}));
     keys.push(json!({"kty": "RSA", "kid": "short", "alg": "RS256", "n": "AQAB", "e": "AQAB", "x5c": ["MIIC"]}));
-    vec![
-        ("fixture", jwks_json().to_vec()),
-        ("mixed", serde_json::to_vec_pretty(&mixed).unwrap()),
-        ("empty", br#"{"keys":[]}"#.to_vec()),
-    ]
+    vec![("fixture", jwks_json().to_vec()), ("mixed", serde_json::to_vec_pretty(&mixed).unwrap()), ("empty", br#"{"keys":[]}"#.to_vec())]
 }
 
 fn discovery() -> Value {

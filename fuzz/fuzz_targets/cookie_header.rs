@@ -30,8 +30,8 @@ fuzz_target!(|data: &[u8]| {
     assert!(encoded.bytes().all(|b| (0x21..=0x7e).contains(&b)), "{encoded:?}");
     assert_eq!(percent_decode(&encoded), data, "header_value loses information");
 
-    let expected = header.len() >= 6
-        && header.as_bytes()[..6].iter().map(|b| if *b == b'_' { b'-' } else { b.to_ascii_lowercase() }).eq(*b"x-sso-");
+    let expected =
+        header.len() >= 6 && header.as_bytes()[..6].iter().map(|b| if *b == b'_' { b'-' } else { b.to_ascii_lowercase() }).eq(*b"x-sso-");
     assert_eq!(is_spoofable_header(header), expected, "{header:?}");
 });
 

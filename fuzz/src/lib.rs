@@ -53,8 +53,7 @@ pub fn rsa_key() -> &'static RsaPrivateKey {
     static KEY: OnceLock<RsaPrivateKey> = OnceLock::new();
     KEY.get_or_init(|| {
         let int = |hex: &str| BigUint::parse_bytes(hex.as_bytes(), 16).unwrap();
-        RsaPrivateKey::from_components(int(RSA_N), int(RSA_E), int(RSA_D), vec![int(RSA_P), int(RSA_Q)])
-            .unwrap()
+        RsaPrivateKey::from_components(int(RSA_N), int(RSA_E), int(RSA_D), vec![int(RSA_P), int(RSA_Q)]).unwrap()
     })
 }
 
@@ -101,12 +100,7 @@ pub fn sign(header: &Value, claims: &Value) -> String {
     let signature: Vec<u8> = match alg {
         "ES256" => Es256.sign(&p256_key(), input.as_bytes()).as_bytes().into_owned(),
         "ES384" => Es384.sign(&p384_key(), input.as_bytes()).as_bytes().into_owned(),
-        rsa => rsa
-            .parse::<Rsa>()
-            .unwrap()
-            .sign(rsa_key(), input.as_bytes())
-            .as_bytes()
-            .into_owned(),
+        rsa => rsa.parse::<Rsa>().unwrap().sign(rsa_key(), input.as_bytes()).as_bytes().into_owned(),
     };
     format!("{input}.{}", b64(signature))
 }

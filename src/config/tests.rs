@@ -12,7 +12,8 @@ fn error(json: &str) -> String {
     parse(json).expect_err("config should be rejected").to_string()
 }
 
-const ONE_ORG: &str = r#"{"orgs":[{"id":"acme","issuer":"https://acme.okta.com","client_id":"c","client_secret":"s","domains":["Acme.com"]}]}"#;
+const ONE_ORG: &str =
+    r#"{"orgs":[{"id":"acme","issuer":"https://acme.okta.com","client_id":"c","client_secret":"s","domains":["Acme.com"]}]}"#;
 
 #[test]
 fn minimal_org_gets_the_documented_defaults() {
@@ -49,7 +50,10 @@ fn bad_issuer_is_named_with_its_path() {
 fn http_is_only_allowed_on_loopback() {
     assert!(parse(&ONE_ORG.replace("https://acme.okta.com", "http://127.0.0.1:9000")).is_ok());
     assert!(parse(&ONE_ORG.replace("https://acme.okta.com", "http://localhost:9000")).is_ok());
-    assert_eq!(error(&ONE_ORG.replace("https://acme.okta.com", "http://acme.okta.com")), "orgs[0].issuer: must use https (http only on localhost)");
+    assert_eq!(
+        error(&ONE_ORG.replace("https://acme.okta.com", "http://acme.okta.com")),
+        "orgs[0].issuer: must use https (http only on localhost)"
+    );
 }
 
 #[test]
@@ -119,10 +123,7 @@ fn oversized_config_is_refused() {
 #[test]
 fn session_secret_must_be_long_enough() {
     assert!(session_secret(None).is_err());
-    assert_eq!(
-        session_secret(Some("short".into())).unwrap_err().to_string(),
-        "SSO_SESSION_SECRET: must be at least 32 bytes"
-    );
+    assert_eq!(session_secret(Some("short".into())).unwrap_err().to_string(), "SSO_SESSION_SECRET: must be at least 32 bytes");
     assert!(session_secret(Some("x".repeat(32))).is_ok());
 }
 

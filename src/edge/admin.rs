@@ -22,7 +22,10 @@ pub(crate) async fn route(ctx: &Ctx<'_>, mut req: Request, path: &str) -> Respon
     let presented = req.headers().get("authorization").ok().flatten().and_then(|h| h.strip_prefix("Bearer ").map(str::to_owned));
     if !presented.is_some_and(|p| token.ct_eq(p.trim())) {
         ctx.log("admin", None, "unauthorized", Some(401), None);
-        return answer::json(401, &serde_json::json!({"error": "unauthorized", "error_description": "a valid admin bearer token is required"}));
+        return answer::json(
+            401,
+            &serde_json::json!({"error": "unauthorized", "error_description": "a valid admin bearer token is required"}),
+        );
     }
     let id = path.strip_prefix("/_sso/admin/orgs/").map(str::to_owned);
     let result = match (req.method(), id) {
@@ -79,17 +82,32 @@ async fn put(ctx: &Ctx<'_>, id: &str, body: &[u8]) -> Result<Response, Failure> 
 /// client credentials at the token endpoint with a code that cannot exist: an
 /// `invalid_client` answer means the id or secret is wrong.
 async fn verify_provider(org: &OrgConfig) -> Result<(), AdminError> {
-    let request = OutgoingRequest { method: "GET", url: discovery_url(&org.issuer), headers: vec![("accept".into(), "application/json".into())], body: None };
-    let resp = net::send(&request, idp::IDP_TIMEOUT, MAX_DISCOVERY_BYTES).await.map_err(|_| AdminError::Unverifiable("the issuer cannot be reached".into()))?;
+    let request = OutgoingRequest {
+        method: "GET",
+        url: discovery_url(&org.issuer),
+        headers: vec![("accept".into(), "application/json".into())],
+        body: None,
+    };
+    let resp = net::send(&request, idp::IDP_TIMEOUT, MAX_DISCOVERY_BYTES)
+        .await
+        .map_err(|_| AdminError::Unverifiable("the issuer cannot be reached".into()))?;
     if resp.status != 200 {
         return Err(AdminError::Unverifiable(format!("the issuer's discovery document answered {}", resp.status)));
     }
     let meta = parse_provider_metadata(&resp.body, &org.issuer).map_err(|e| match e {
         IdpError::Misbehaving(r) | IdpError::Unreachable(r) => AdminError::Unverifiable(r),
     })?;
-    let probe = token_request(&meta.token_endpoint, org, "edge-sso-credential-check", "https://edge-sso.invalid/_sso/callback", "edge-sso-credential-check-verifier-0000000000");
+    let probe = token_request(
+        &meta.token_endpoint,
+        org,
+        "edge-sso-credential-check",
+        "https://edge-sso.invalid/_sso/callback",
+        "edge-sso-credential-check-verifier-0000000000",
+    );
     if let Ok(resp) = net::send(&probe, idp::IDP_TIMEOUT, 16 * 1024).await {
-        let error = serde_json::from_slice::<serde_json::Value>(&resp.body).ok().and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned));
+        let error = serde_json::from_slice::<serde_json::Value>(&resp.body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned));
         if resp.status == 401 || error.as_deref() == Some("invalid_client") {
             return Err(AdminError::Unverifiable("the identity provider rejected the client id or secret".into()));
         }

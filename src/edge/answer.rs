@@ -89,7 +89,10 @@ fn own_headers(content_type: &str) -> Headers {
 /// An HTML page.
 pub(crate) fn html(status: u16, body: &str) -> Response {
     let headers = own_headers("text/html; charset=utf-8");
-    let _ = headers.set("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'");
+    let _ = headers.set(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'",
+    );
     Response::from_bytes(body.as_bytes().to_vec()).map_or_else(|_| fallback(), |r| r.with_status(status).with_headers(headers))
 }
 

@@ -29,7 +29,8 @@ pub(crate) async fn finish(ctx: &Ctx<'_>, req: &Request) -> Response {
     let result = match q.get("error") {
         Some(error) => {
             let code: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
-            Err(Failure::new(401, "access_denied", format!("The identity provider did not sign you in ({code}).")).logged_as(format!("idp error {code}")))
+            Err(Failure::new(401, "access_denied", format!("The identity provider did not sign you in ({code})."))
+                .logged_as(format!("idp error {code}")))
         }
         None => complete(ctx, req, &q, &state).await,
     };
@@ -44,7 +45,12 @@ pub(crate) async fn finish(ctx: &Ctx<'_>, req: &Request) -> Response {
     }
 }
 
-async fn complete(ctx: &Ctx<'_>, req: &Request, q: &std::collections::HashMap<String, String>, state: &str) -> Result<(String, String, String), Failure> {
+async fn complete(
+    ctx: &Ctx<'_>,
+    req: &Request,
+    q: &std::collections::HashMap<String, String>,
+    state: &str,
+) -> Result<(String, String, String), Failure> {
     if state.is_empty() {
         return Err(state_failure(StateError::Missing));
     }
@@ -57,8 +63,12 @@ async fn complete(ctx: &Ctx<'_>, req: &Request, q: &std::collections::HashMap<St
             return Err(Failure::new(401, "invalid_issuer", "The sign-in answer came from the wrong identity provider."));
         }
     }
-    let code = q.get("code").filter(|c| !c.is_empty() && c.len() <= 4096).ok_or_else(|| Failure::new(400, "invalid_request", "The sign-in answer has no code."))?;
-    let once = StoreRequest::Consume { key: format!("state:{}", hex(&sha256(state.as_bytes()))), expires_at: login.expires_at, now: ctx.now };
+    let code = q
+        .get("code")
+        .filter(|c| !c.is_empty() && c.len() <= 4096)
+        .ok_or_else(|| Failure::new(400, "invalid_request", "The sign-in answer has no code."))?;
+    let once =
+        StoreRequest::Consume { key: format!("state:{}", hex(&sha256(state.as_bytes()))), expires_at: login.expires_at, now: ctx.now };
     match store::call_org(ctx.env, ctx.settings.keys.store_name(), &org.id, &once).await? {
         StoreResponse::Consumed { first: true } => {}
         _ => return Err(state_failure(StateError::Invalid).logged_as("state reused")),
@@ -79,12 +89,14 @@ async fn complete(ctx: &Ctx<'_>, req: &Request, q: &std::collections::HashMap<St
     };
     let policy = ctx.settings.config.session;
     store::call(ctx.env, &handle.store_name(), &StoreRequest::Create { key: handle.storage_key(), record, policy }).await?;
-    let cookie = cookies::set(SESSION_COOKIE, &handle.encode(ctx.settings.keys.session_cookie()), "/", policy.absolute_timeout_secs, ctx.secure());
+    let cookie =
+        cookies::set(SESSION_COOKIE, &handle.encode(ctx.settings.keys.session_cookie()), "/", policy.absolute_timeout_secs, ctx.secure());
     Ok((org.id.clone(), login.return_to, cookie))
 }
 
 fn state_failure(e: StateError) -> Failure {
-    Failure::new(400, "invalid_state", "This sign-in link is invalid, expired or was already used. Please sign in again.").logged_as(e.to_string())
+    Failure::new(400, "invalid_state", "This sign-in link is invalid, expired or was already used. Please sign in again.")
+        .logged_as(e.to_string())
 }
 
 /// Code exchange, ID-token validation and (when needed) userinfo.
@@ -94,7 +106,8 @@ async fn authenticate(ctx: &Ctx<'_>, org: &OrgConfig, code: &str, login: &LoginS
     let request = token_request(&meta.token_endpoint, org, code, &redirect_uri, &login.code_verifier);
     let resp = net::send(&request, idp::IDP_TIMEOUT, MAX_TOKEN_RESPONSE_BYTES).await.map_err(|e| net_failure("token endpoint", e))?;
     let tokens = parse_token_response(resp.status, &resp.body).map_err(|e| match e {
-        TokenError::Refused(code) => Failure::new(401, "invalid_grant", "The identity provider refused the sign-in.").logged_as(format!("token endpoint refused: {code}")),
+        TokenError::Refused(code) => Failure::new(401, "invalid_grant", "The identity provider refused the sign-in.")
+            .logged_as(format!("token endpoint refused: {code}")),
         TokenError::Idp(e) => idp::idp_failure(e),
     })?;
     let raw = tokens.id_token.expose();
@@ -103,7 +116,9 @@ async fn authenticate(ctx: &Ctx<'_>, org: &OrgConfig, code: &str, login: &LoginS
     let mut identity = claims.validate(&expected).map_err(|e| invalid_token(e.to_string()))?;
     if identity.email.is_none() || identity.name.is_none() {
         if let (Some(endpoint), Some(access_token)) = (&meta.userinfo_endpoint, &tokens.access_token) {
-            let resp = net::send(&userinfo_request(endpoint, access_token), idp::IDP_TIMEOUT, MAX_USERINFO_BYTES).await.map_err(|e| net_failure("userinfo", e))?;
+            let resp = net::send(&userinfo_request(endpoint, access_token), idp::IDP_TIMEOUT, MAX_USERINFO_BYTES)
+                .await
+                .map_err(|e| net_failure("userinfo", e))?;
             let info = parse_userinfo(resp.status, &resp.body, &identity.subject).map_err(|e| match e {
                 UserinfoError::SubjectMismatch => invalid_token("userinfo sub does not match the ID token".into()),
                 UserinfoError::Idp(e) => idp::idp_failure(e),
@@ -116,7 +131,12 @@ async fn authenticate(ctx: &Ctx<'_>, org: &OrgConfig, code: &str, login: &LoginS
 
 /// Verifies a JWT's signature with the keys at `jwks_uri`, refetching them once
 /// (rate-limited) when the key is not found.
-pub(crate) async fn verify_signature<C: serde::de::DeserializeOwned>(ctx: &Ctx<'_>, org: &OrgConfig, jwks_uri: &str, token: &str) -> Result<C, Failure> {
+pub(crate) async fn verify_signature<C: serde::de::DeserializeOwned>(
+    ctx: &Ctx<'_>,
+    org: &OrgConfig,
+    jwks_uri: &str,
+    token: &str,
+) -> Result<C, Failure> {
     let keys = idp::jwks(ctx.env, jwks_uri, false).await?;
     match jose::verify::<C>(token, &keys, &org.signing_algs) {
         Ok(v) => Ok(v.claims),

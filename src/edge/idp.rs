@@ -97,7 +97,8 @@ fn may_force_refetch(jwks_uri: &str, now: u64) -> bool {
 }
 
 async fn fetch_document(url: &str, max: usize) -> Result<Vec<u8>, Failure> {
-    let request = OutgoingRequest { method: "GET", url: url.to_owned(), headers: vec![("accept".into(), "application/json".into())], body: None };
+    let request =
+        OutgoingRequest { method: "GET", url: url.to_owned(), headers: vec![("accept".into(), "application/json".into())], body: None };
     match net::send(&request, IDP_TIMEOUT, max).await {
         Ok(r) if r.status == 200 => Ok(r.body),
         Ok(r) if r.status >= 500 => Err(Failure::idp_misbehaving(format!("{url} answered {}", r.status))),

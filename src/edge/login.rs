@@ -6,7 +6,9 @@ use worker::{Request, Response};
 
 use super::answer::{self, Failure};
 use super::{cookies, idp, runtime, Ctx};
-use crate::login::{authorization_url, choose_org, safe_return_to, LoginSecrets, LoginState, OrgChoice, LOGIN_STATE_TTL_SECS, MAX_EMAIL_LEN};
+use crate::login::{
+    authorization_url, choose_org, safe_return_to, LoginSecrets, LoginState, OrgChoice, LOGIN_STATE_TTL_SECS, MAX_EMAIL_LEN,
+};
 use crate::pages::discovery_form;
 
 /// Query parameters of a request, first value of each (bounded).

@@ -39,7 +39,8 @@ fn same_origin(ctx: &Ctx<'_>, req: &Request) -> bool {
 }
 
 async fn end_session(ctx: &Ctx<'_>, req: &Request) -> Result<(Option<String>, String, Vec<String>), Failure> {
-    let Some(handle) = cookies::read(req, SESSION_COOKIE).and_then(|v| SessionHandle::decode(&v, ctx.settings.keys.session_cookie())) else {
+    let Some(handle) = cookies::read(req, SESSION_COOKIE).and_then(|v| SessionHandle::decode(&v, ctx.settings.keys.session_cookie()))
+    else {
         return Ok((None, "/_sso/logged-out".into(), vec![]));
     };
     let key = handle.storage_key();

@@ -19,9 +19,9 @@ mod session_store;
 mod state_store;
 mod store;
 
+pub use protect::{forward_to_origin, Identity};
 pub use session_store::SessionStore;
 pub use state_store::SsoState;
-pub use protect::{forward_to_origin, Identity};
 
 use std::cell::OnceCell;
 use std::future::Future;
@@ -138,7 +138,15 @@ where
     let settings = match settings.as_ref() {
         Ok(s) => s,
         Err(e) => {
-            LogLine { event: "config", org: None, outcome: "error", request_id: &request_id, status: Some(500), reason: Some(&e.to_string()) }.emit();
+            LogLine {
+                event: "config",
+                org: None,
+                outcome: "error",
+                request_id: &request_id,
+                status: Some(500),
+                reason: Some(&e.to_string()),
+            }
+            .emit();
             return Failure::new(500, "server_error", "The sign-in service is misconfigured.").into_response(wants_html);
         }
     };
@@ -173,8 +181,15 @@ async fn route(ctx: &Ctx<'_>, req: Request, path: &str) -> Response {
         ("/_sso/backchannel-logout", _, true) => revocation::backchannel(ctx, req).await,
         ("/_sso/global-token-revocation", _, true) => revocation::universal(ctx, req).await,
         (
-            "/_sso/healthz" | "/_sso/jwks.json" | "/_sso/session" | "/_sso/login" | "/_sso/callback" | "/_sso/logout" | "/_sso/logged-out"
-            | "/_sso/backchannel-logout" | "/_sso/global-token-revocation",
+            "/_sso/healthz"
+            | "/_sso/jwks.json"
+            | "/_sso/session"
+            | "/_sso/login"
+            | "/_sso/callback"
+            | "/_sso/logout"
+            | "/_sso/logged-out"
+            | "/_sso/backchannel-logout"
+            | "/_sso/global-token-revocation",
             _,
             _,
         ) => Failure::new(405, "method_not_allowed", "Method not allowed.").into_response(ctx.wants_html),

@@ -63,10 +63,17 @@ where
     let Some((handle, session)) = session else {
         let method_ok = matches!(req.method(), worker::Method::Get | worker::Method::Head);
         if method_ok && ctx.wants_html {
-            let return_to = req.url().map(|u| match u.query() { Some(q) => format!("{}?{q}", u.path()), None => u.path().to_owned() }).unwrap_or_default();
+            let return_to = req
+                .url()
+                .map(|u| match u.query() {
+                    Some(q) => format!("{}?{q}", u.path()),
+                    None => u.path().to_owned(),
+                })
+                .unwrap_or_default();
             // A return_to the login would drop anyway is not worth a huge Location header.
             let return_to = if return_to.len() > MAX_RETURN_TO_LEN { "/".to_owned() } else { return_to };
-            let location = format!("/_sso/login?return_to={}", url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect::<String>());
+            let location =
+                format!("/_sso/login?return_to={}", url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect::<String>());
             return answer::redirect(302, &location, &[]);
         }
         return answer::json(401, &serde_json::json!({"error": "unauthenticated"}));
@@ -78,7 +85,14 @@ where
     };
     let mut extra: Vec<(&str, String)> = identity_headers(&r.subject, r.email.as_deref(), r.name.as_deref(), &r.org, &r.issuer);
     extra.push(("x-sso-assertion", assertion.to_string()));
-    let identity = Identity { org: r.org.clone(), issuer: r.issuer.clone(), subject: r.subject.clone(), email: r.email.clone(), name: r.name.clone(), expires_at: session.expires_at };
+    let identity = Identity {
+        org: r.org.clone(),
+        issuer: r.issuer.clone(),
+        subject: r.subject.clone(),
+        email: r.email.clone(),
+        name: r.name.clone(),
+        expires_at: session.expires_at,
+    };
     match clean_request(&req, &extra, ctx.forward_to) {
         Ok(clean) => run_app(ctx, app(clean, Some(identity)).await),
         Err(f) => ctx.fail("proxy", Some(&r.org), f),
@@ -86,19 +100,28 @@ where
 }
 
 fn run_app(ctx: &Ctx<'_>, result: worker::Result<Response>) -> Response {
-    result.unwrap_or_else(|e| ctx.fail("origin", None, Failure::new(502, "bad_gateway", "The application could not be reached.").logged_as(format!("origin: {e}"))))
+    result.unwrap_or_else(|e| {
+        ctx.fail(
+            "origin",
+            None,
+            Failure::new(502, "bad_gateway", "The application could not be reached.").logged_as(format!("origin: {e}")),
+        )
+    })
 }
 
 /// The session the request's cookie names, if valid now (one store call, or none
 /// within `revalidate_secs` of the last check in this isolate).
 pub(crate) async fn current_session(ctx: &Ctx<'_>, req: &Request) -> Result<Option<(SessionHandle, ActiveSession)>, Failure> {
-    let Some(handle) = cookies::read(req, SESSION_COOKIE).and_then(|v| SessionHandle::decode(&v, ctx.settings.keys.session_cookie())) else {
+    let Some(handle) = cookies::read(req, SESSION_COOKIE).and_then(|v| SessionHandle::decode(&v, ctx.settings.keys.session_cookie()))
+    else {
         return Ok(None);
     };
     let key = handle.storage_key();
     let revalidate = ctx.settings.config.session.revalidate_secs;
     if revalidate > 0 {
-        if let Some(session) = VOUCHED.with(|v| v.borrow().get(&key).filter(|(at, s)| ctx.now < at + revalidate && ctx.now < s.expires_at).map(|(_, s)| s.clone())) {
+        if let Some(session) = VOUCHED
+            .with(|v| v.borrow().get(&key).filter(|(at, s)| ctx.now < at + revalidate && ctx.now < s.expires_at).map(|(_, s)| s.clone()))
+        {
             return Ok(Some((handle, session)));
         }
     }
@@ -129,7 +152,9 @@ pub(crate) fn forget(storage_key: &str) {
 /// A copy of the request without spoofable headers and `sso_*` cookies, plus `extra` headers.
 fn clean_request(req: &Request, extra: &[(&str, String)], forward_to: Option<&str>) -> Result<Request, Failure> {
     // Copy the headers in one runtime call, then drop what must not reach the app.
-    let headers = web_sys::Headers::new_with_headers(&req.inner().headers()).map(Headers).map_err(|_| Failure::internal("could not copy the headers"))?;
+    let headers = web_sys::Headers::new_with_headers(&req.inner().headers())
+        .map(Headers)
+        .map_err(|_| Failure::internal("could not copy the headers"))?;
     let spoofed: Vec<String> = headers.keys().filter(|name| is_spoofable_header(name)).collect();
     for name in spoofed {
         let _ = headers.delete(&name);
@@ -191,11 +216,14 @@ fn at_origin(url: &str, origin: &str) -> String {
 
 /// The `X-Sso-Assertion` for a session, signed or reused from this isolate's cache.
 async fn assertion(ctx: &Ctx<'_>, storage_key: &str, session: &ActiveSession) -> Result<Rc<str>, Failure> {
-    if let Some(jwt) = ASSERTIONS.with(|a| a.borrow().get(storage_key).filter(|(iat, _)| ctx.now < iat + ASSERTION_REUSE_SECS).map(|(_, j)| j.clone())) {
+    if let Some(jwt) =
+        ASSERTIONS.with(|a| a.borrow().get(storage_key).filter(|(iat, _)| ctx.now < iat + ASSERTION_REUSE_SECS).map(|(_, j)| j.clone()))
+    {
         return Ok(jwt);
     }
     let r = &session.record;
-    let who = AssertionSubject { subject: &r.subject, email: r.email.as_deref(), name: r.name.as_deref(), org: &r.org, idp_issuer: &r.issuer };
+    let who =
+        AssertionSubject { subject: &r.subject, email: r.email.as_deref(), name: r.name.as_deref(), org: &r.org, idp_issuer: &r.issuer };
     let jwt: Rc<str> = sign_assertion(ctx, who).await?.into();
     ASSERTIONS.with(|a| {
         let mut a = a.borrow_mut();

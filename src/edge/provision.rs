@@ -31,11 +31,18 @@ pub(crate) async fn ensure(ctx: &Ctx<'_>, org: &OrgConfig, identity: &Identity) 
     };
     let fingerprint = body.fingerprint();
     let store_key = ctx.settings.keys.store_name();
-    let known = store::call_org(ctx.env, store_key, &org.id, &StoreRequest::ProvisionedFingerprint { subject: identity.subject.clone() }).await?;
+    let known =
+        store::call_org(ctx.env, store_key, &org.id, &StoreRequest::ProvisionedFingerprint { subject: identity.subject.clone() }).await?;
     if matches!(&known, StoreResponse::Fingerprint { fingerprint: Some(f) } if *f == fingerprint) {
         return Ok(());
     }
-    let who = AssertionSubject { subject: &identity.subject, email: identity.email.as_deref(), name: identity.name.as_deref(), org: &org.id, idp_issuer: &org.issuer };
+    let who = AssertionSubject {
+        subject: &identity.subject,
+        email: identity.email.as_deref(),
+        name: identity.name.as_deref(),
+        org: &org.id,
+        idp_issuer: &org.issuer,
+    };
     let assertion = sign_assertion(ctx, who).await?;
     let json = serde_json::to_string(&body).map_err(|_| Failure::internal("provisioning body"))?;
     let mut last = String::new();
@@ -66,7 +73,8 @@ pub(crate) async fn ensure(ctx: &Ctx<'_>, org: &OrgConfig, identity: &Identity) 
             Err(NetError::TooLarge) => last = "provisioning answer too large".into(),
         }
     }
-    Err(Failure::new(503, "temporarily_unavailable", "Your account could not be set up right now. Please try again in a moment.").logged_as(last))
+    Err(Failure::new(503, "temporarily_unavailable", "Your account could not be set up right now. Please try again in a moment.")
+        .logged_as(last))
 }
 
 fn request(url: &str, json: &str, idempotency_key: &str, assertion: &str) -> Result<Request, Failure> {

@@ -113,7 +113,8 @@ async fn universal_logout(ctx: &Ctx<'_>, mut req: Request) -> Result<String, Fai
     let claims: RevocationClaims = verify_signature(ctx, org, &jwks_uri, &token).await.map_err(|f| Failure { status: 401, ..f })?;
     let endpoint = format!("{}/_sso/global-token-revocation", ctx.base_url);
     let verified = claims.validate(&org.universal_logout_issuer, &endpoint, header.typ.as_deref(), ctx.now).map_err(revocation_failure)?;
-    let body = read_body(&mut req, MAX_BODY_BYTES).await.ok_or_else(|| revocation_failure(RevocationError::BadRequest("body too large")))?;
+    let body =
+        read_body(&mut req, MAX_BODY_BYTES).await.ok_or_else(|| revocation_failure(RevocationError::BadRequest("body too large")))?;
     let target = match parse_subject(&body).map_err(revocation_failure)? {
         SubjectId::Email(email) => RevokeTarget::Email { email },
         SubjectId::IssSub { iss, sub } if iss == org.issuer => RevokeTarget::Subject { subject: sub },

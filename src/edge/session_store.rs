@@ -50,8 +50,8 @@ impl DurableObject for SessionStore {
         let answer = match serde_json::from_str::<StoreRequest>(&body) {
             Ok(request) => {
                 let needs_sweep = matches!(request, StoreRequest::Create { .. } | StoreRequest::Consume { .. });
-                let answer = apply(&self.state.storage().sql(), request)
-                    .unwrap_or_else(|e| StoreResponse::Failed { reason: e.to_string() });
+                let answer =
+                    apply(&self.state.storage().sql(), request).unwrap_or_else(|e| StoreResponse::Failed { reason: e.to_string() });
                 if needs_sweep && self.state.storage().get_alarm().await.ok().flatten().is_none() {
                     let _ = self.state.storage().set_alarm(SWEEP_EVERY_MS).await;
                 }
@@ -121,13 +121,28 @@ fn apply(sql: &SqlStorage, request: StoreRequest) -> Result<StoreResponse> {
             let id_token = std::mem::take(&mut record.id_token);
             let json = serde_json::to_string(&record)?;
             let query = "INSERT OR REPLACE INTO sessions (key, subject, email, sid, last_seen, absolute_end, idle_secs, record, id_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-            run(sql, query, vec![text(&key), text(&record.subject), opt_text(email.as_deref()), opt_text(record.idp_sid.as_deref()), int(record.last_seen),
-                    int(record.absolute_end(&policy)), int(policy.idle_timeout_secs), SqlStorageValue::String(json), SqlStorageValue::String(id_token), int(record.created_at)])?;
+            run(
+                sql,
+                query,
+                vec![
+                    text(&key),
+                    text(&record.subject),
+                    opt_text(email.as_deref()),
+                    opt_text(record.idp_sid.as_deref()),
+                    int(record.last_seen),
+                    int(record.absolute_end(&policy)),
+                    int(policy.idle_timeout_secs),
+                    SqlStorageValue::String(json),
+                    SqlStorageValue::String(id_token),
+                    int(record.created_at),
+                ],
+            )?;
             run(sql, "INSERT INTO users (subject, email, last_login) VALUES (?1, ?2, ?3) ON CONFLICT(subject) DO UPDATE SET email = ?2, last_login = ?3", vec![text(&record.subject), opt_text(email.as_deref()), int(record.created_at)])?;
             Ok(StoreResponse::Done)
         }
         StoreRequest::End { key } => {
-            let rows: Vec<EndedRow> = sql.exec("DELETE FROM sessions WHERE key = ? RETURNING record, id_token", vec![text(&key)])?.to_array()?;
+            let rows: Vec<EndedRow> =
+                sql.exec("DELETE FROM sessions WHERE key = ? RETURNING record, id_token", vec![text(&key)])?.to_array()?;
             let record = match rows.into_iter().next() {
                 Some(row) => {
                     let mut record: SessionRecord = serde_json::from_str(&row.record)?;
@@ -152,7 +167,11 @@ fn apply(sql: &SqlStorage, request: StoreRequest) -> Result<StoreResponse> {
             Ok(StoreResponse::Fingerprint { fingerprint: rows.into_iter().next().and_then(|r| r.fingerprint) })
         }
         StoreRequest::RecordProvisioned { subject, fingerprint } => {
-            run(sql, "INSERT INTO users (subject, fingerprint) VALUES (?1, ?2) ON CONFLICT(subject) DO UPDATE SET fingerprint = ?2", vec![text(&subject), text(&fingerprint)])?;
+            run(
+                sql,
+                "INSERT INTO users (subject, fingerprint) VALUES (?1, ?2) ON CONFLICT(subject) DO UPDATE SET fingerprint = ?2",
+                vec![text(&subject), text(&fingerprint)],
+            )?;
             Ok(StoreResponse::Done)
         }
         StoreRequest::Purge => {
@@ -168,7 +187,9 @@ fn apply(sql: &SqlStorage, request: StoreRequest) -> Result<StoreResponse> {
 /// record text (the timeouts are decided from the indexed columns alone).
 fn touch(sql: &SqlStorage, key: &str, now: u64, limits: Option<&SessionLimits>) -> Result<String> {
     const NONE: &str = r#"{"result":"session","session":null}"#;
-    let rows: Vec<Row> = sql.exec("SELECT record, last_seen, absolute_end, idle_secs, created_at FROM sessions WHERE key = ?", vec![text(key)])?.to_array()?;
+    let rows: Vec<Row> = sql
+        .exec("SELECT record, last_seen, absolute_end, idle_secs, created_at FROM sessions WHERE key = ?", vec![text(key)])?
+        .to_array()?;
     let Some(row) = rows.into_iter().next() else { return Ok(NONE.to_owned()) };
     let secs = |v: i64| u64::try_from(v).unwrap_or_default();
     let (absolute_end, idle_secs) = match limits {
@@ -210,9 +231,7 @@ fn revoke(sql: &SqlStorage, target: &RevokeTarget) -> Result<StoreResponse> {
         Ok(rows.first().map_or(0, |c| c.n))
     };
     let (user_known, deleted) = match target {
-        RevokeTarget::Session { key } => {
-            (true, deleted(sql, "DELETE FROM sessions WHERE key = ? RETURNING key", vec![text(key)])?)
-        }
+        RevokeTarget::Session { key } => (true, deleted(sql, "DELETE FROM sessions WHERE key = ? RETURNING key", vec![text(key)])?),
         RevokeTarget::Subject { subject } => {
             let known = count("SELECT COUNT(*) AS n FROM users WHERE subject = ?", vec![text(subject)])? > 0;
             (known, deleted(sql, "DELETE FROM sessions WHERE subject = ? RETURNING key", vec![text(subject)])?)

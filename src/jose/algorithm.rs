@@ -43,26 +43,11 @@ pub(crate) enum KeyKind {
 impl SigningAlgorithm {
     /// The algorithms accepted when the configuration names none (protocols.md, ID token
     /// validation step 1): RS256, RS384, RS512, PS256, ES256, ES384.
-    pub const DEFAULT_ALLOWED: &'static [Self] = &[
-        Self::Rs256,
-        Self::Rs384,
-        Self::Rs512,
-        Self::Ps256,
-        Self::Es256,
-        Self::Es384,
-    ];
+    pub const DEFAULT_ALLOWED: &'static [Self] = &[Self::Rs256, Self::Rs384, Self::Rs512, Self::Ps256, Self::Es256, Self::Es384];
 
     /// Every algorithm edge-sso implements.
-    pub const ALL: &'static [Self] = &[
-        Self::Rs256,
-        Self::Rs384,
-        Self::Rs512,
-        Self::Ps256,
-        Self::Ps384,
-        Self::Ps512,
-        Self::Es256,
-        Self::Es384,
-    ];
+    pub const ALL: &'static [Self] =
+        &[Self::Rs256, Self::Rs384, Self::Rs512, Self::Ps256, Self::Ps384, Self::Ps512, Self::Es256, Self::Es384];
 
     /// The registered JWS name, as in a token's `alg` header (`"RS256"`…).
     pub const fn as_str(self) -> &'static str {
@@ -81,9 +66,7 @@ impl SigningAlgorithm {
     /// The kind of key that can verify this algorithm's signatures.
     pub(crate) const fn key_kind(self) -> KeyKind {
         match self {
-            Self::Rs256 | Self::Rs384 | Self::Rs512 | Self::Ps256 | Self::Ps384 | Self::Ps512 => {
-                KeyKind::Rsa
-            }
+            Self::Rs256 | Self::Rs384 | Self::Rs512 | Self::Ps256 | Self::Ps384 | Self::Ps512 => KeyKind::Rsa,
             Self::Es256 => KeyKind::P256,
             Self::Es384 => KeyKind::P384,
         }
@@ -107,11 +90,7 @@ impl FromStr for SigningAlgorithm {
 
     /// Parses a registered JWS name; the match is exact (`"rs256"` is not `RS256`).
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|alg| alg.as_str() == name)
-            .ok_or_else(|| UnknownAlgorithm(name.to_owned()))
+        Self::ALL.iter().copied().find(|alg| alg.as_str() == name).ok_or_else(|| UnknownAlgorithm(name.to_owned()))
     }
 }
 

@@ -75,13 +75,10 @@ impl AssertionSigningKey {
             usage: Option<String>,
         }
 
-        let jwk: PrivateJwk = serde_json::from_str(json).map_err(|_| {
-            AssertionKeyError::InvalidJwk("expected a JSON object with string kty, crv, x, y, d")
-        })?;
+        let jwk: PrivateJwk = serde_json::from_str(json)
+            .map_err(|_| AssertionKeyError::InvalidJwk("expected a JSON object with string kty, crv, x, y, d"))?;
         if jwk.kty != "EC" || jwk.crv != "P-256" {
-            return Err(AssertionKeyError::InvalidJwk(
-                "kty must be EC and crv P-256",
-            ));
+            return Err(AssertionKeyError::InvalidJwk("kty must be EC and crv P-256"));
         }
         if jwk.alg.as_deref().is_some_and(|alg| alg != "ES256") {
             return Err(AssertionKeyError::InvalidJwk("alg must be ES256"));
@@ -90,15 +87,11 @@ impl AssertionSigningKey {
             return Err(AssertionKeyError::InvalidJwk("use must be sig"));
         }
         let d_text = Zeroizing::new(jwk.d);
-        let d = Zeroizing::new(
-            base64url::decode_member(&d_text)
-                .ok_or(AssertionKeyError::InvalidJwk("d is not base64url"))?,
-        );
+        let d = Zeroizing::new(base64url::decode_member(&d_text).ok_or(AssertionKeyError::InvalidJwk("d is not base64url"))?);
         if d.len() != 32 {
             return Err(AssertionKeyError::InvalidJwk("d must be 32 bytes"));
         }
-        let key = SigningKey::from_slice(&d)
-            .map_err(|_| AssertionKeyError::InvalidJwk("d is not a P-256 private scalar"))?;
+        let key = SigningKey::from_slice(&d).map_err(|_| AssertionKeyError::InvalidJwk("d is not a P-256 private scalar"))?;
         let restored = Self::new(key, jwk.kid.filter(|kid| !kid.is_empty()));
         let same_point = base64url::decode_member(&jwk.x) == base64url::decode_member(&restored.x)
             && base64url::decode_member(&jwk.y) == base64url::decode_member(&restored.y);
@@ -168,10 +161,7 @@ impl AssertionSigningKey {
         let mut token = base64url::encode(header.to_string());
         token.push('.');
         token.push_str(&base64url::encode(claims.to_string()));
-        let signature: Signature = self
-            .key
-            .try_sign(token.as_bytes())
-            .map_err(|_| AssertionKeyError::Signing)?;
+        let signature: Signature = self.key.try_sign(token.as_bytes()).map_err(|_| AssertionKeyError::Signing)?;
         token.push('.');
         token.push_str(&base64url::encode(signature.to_bytes()));
         Ok(token)
@@ -189,10 +179,7 @@ impl AssertionSigningKey {
 
 impl fmt::Debug for AssertionSigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AssertionSigningKey")
-            .field("kid", &self.kid)
-            .field("key", &format_args!("[redacted]"))
-            .finish_non_exhaustive()
+        f.debug_struct("AssertionSigningKey").field("kid", &self.kid).field("key", &format_args!("[redacted]")).finish_non_exhaustive()
     }
 }
 

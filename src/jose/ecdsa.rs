@@ -56,6 +56,5 @@ ecdsa_algorithm!(
 /// Wraps signature bytes in jwt-compact's carrier type.
 #[allow(clippy::expect_used)]
 fn carrier(bytes: &[u8]) -> RsaSignature {
-    RsaSignature::try_from_slice(bytes)
-        .expect("invariant: RsaSignature::try_from_slice only copies the bytes and never fails")
+    RsaSignature::try_from_slice(bytes).expect("invariant: RsaSignature::try_from_slice only copies the bytes and never fails")
 }

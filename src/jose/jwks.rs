@@ -68,15 +68,8 @@ impl JwkSet {
             return Err(JwksError::TooManyKeys);
         }
         let listed = document.keys.len();
-        let keys: Vec<_> = document
-            .keys
-            .into_iter()
-            .filter_map(VerifyingJwk::from_json)
-            .collect();
-        Ok(Self {
-            skipped: listed - keys.len(),
-            keys,
-        })
+        let keys: Vec<_> = document.keys.into_iter().filter_map(VerifyingJwk::from_json).collect();
+        Ok(Self { skipped: listed - keys.len(), keys })
     }
 
     /// Whether some usable key has this `kid`.
@@ -107,10 +100,7 @@ impl JwkSet {
 
 impl fmt::Debug for JwkSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JwkSet")
-            .field("keys", &self.keys)
-            .field("skipped", &self.skipped)
-            .finish()
+        f.debug_struct("JwkSet").field("keys", &self.keys).field("skipped", &self.skipped).finish()
     }
 }
 
@@ -137,19 +127,12 @@ impl VerifyingJwk {
     }
 
     /// Whether `signature` over `message` verifies under this key with `alg`.
-    pub(crate) fn verifies(
-        &self,
-        alg: SigningAlgorithm,
-        signature: &RsaSignature,
-        message: &[u8],
-    ) -> bool {
+    pub(crate) fn verifies(&self, alg: SigningAlgorithm, signature: &RsaSignature, message: &[u8]) -> bool {
         if !self.fits(alg) {
             return false;
         }
         match &self.key {
-            PublicKey::Rsa(key) => {
-                rsa_algorithm(alg).is_some_and(|rsa| rsa.verify_signature(signature, key, message))
-            }
+            PublicKey::Rsa(key) => rsa_algorithm(alg).is_some_and(|rsa| rsa.verify_signature(signature, key, message)),
             PublicKey::P256(key) => Es256.verify_signature(signature, key, message),
             PublicKey::P384(key) => Es384.verify_signature(signature, key, message),
         }
@@ -178,10 +161,7 @@ impl VerifyingJwk {
         // A key whose private half is published proves nothing.
         let public_only = raw.d.is_none();
         let for_signatures = raw.usage.as_deref().is_none_or(|usage| usage == "sig");
-        let may_verify = raw
-            .key_ops
-            .as_ref()
-            .is_none_or(|ops| ops.iter().any(|op| op == "verify"));
+        let may_verify = raw.key_ops.as_ref().is_none_or(|ops| ops.iter().any(|op| op == "verify"));
         if !(public_only && for_signatures && may_verify) {
             return None;
         }
@@ -204,21 +184,13 @@ impl VerifyingJwk {
         if alg.is_some_and(|alg| alg.key_kind() != key.kind()) {
             return None;
         }
-        Some(Self {
-            kid: raw.kid,
-            alg,
-            key,
-        })
+        Some(Self { kid: raw.kid, alg, key })
     }
 }
 
 impl fmt::Debug for VerifyingJwk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Jwk")
-            .field("kid", &self.kid)
-            .field("alg", &self.alg)
-            .field("key", &self.key)
-            .finish()
+        f.debug_struct("Jwk").field("kid", &self.kid).field("alg", &self.alg).field("key", &self.key).finish()
     }
 }
 
@@ -262,9 +234,7 @@ fn rsa_key(n: &str, e: &str) -> Option<PublicKey> {
     if n.bits() < MIN_RSA_BITS {
         return None;
     }
-    RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS)
-        .ok()
-        .map(PublicKey::Rsa)
+    RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS).ok().map(PublicKey::Rsa)
 }
 
 /// The SEC1 uncompressed encoding `04 || x || y` of JWK coordinates of exactly `len`

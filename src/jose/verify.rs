@@ -71,11 +71,7 @@ pub fn peek_header(token: &str) -> Result<JwtHeader, JwtError> {
 /// `RS*`/`PS*`, P-256 for `ES256`, P-384 for `ES384`) whose JWK `alg`, if any, equals the
 /// header's are tried; the token is accepted if any one verifies. No time, `iss` or `aud`
 /// check is made here.
-pub fn verify<C: DeserializeOwned>(
-    token: &str,
-    keys: &JwkSet,
-    allowed: &[SigningAlgorithm],
-) -> Result<VerifiedJwt<C>, JwtError> {
+pub fn verify<C: DeserializeOwned>(token: &str, keys: &JwkSet, allowed: &[SigningAlgorithm]) -> Result<VerifiedJwt<C>, JwtError> {
     let untrusted = parse(token)?;
     let header = header_of(&untrusted);
     let alg = header
@@ -89,12 +85,8 @@ pub fn verify<C: DeserializeOwned>(
     // invariant: `parse` accepted exactly three segments, so both splits find a dot.
     let (signing_input, _) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
     let (_, payload) = signing_input.split_once('.').ok_or(JwtError::Malformed)?;
-    let signature = RsaSignature::try_from_slice(untrusted.signature_bytes())
-        .map_err(|_| JwtError::BadSignature)?;
-    if !candidates
-        .iter()
-        .any(|key| key.verifies(alg, &signature, signing_input.as_bytes()))
-    {
+    let signature = RsaSignature::try_from_slice(untrusted.signature_bytes()).map_err(|_| JwtError::BadSignature)?;
+    if !candidates.iter().any(|key| key.verifies(alg, &signature, signing_input.as_bytes())) {
         return Err(JwtError::BadSignature);
     }
 
@@ -116,8 +108,7 @@ fn parse(token: &str) -> Result<UntrustedToken<'_, HeaderExtensions>, JwtError> 
     if token.len() > MAX_TOKEN_BYTES {
         return Err(JwtError::Malformed);
     }
-    let untrusted =
-        UntrustedToken::<HeaderExtensions>::try_from(token).map_err(|_| JwtError::Malformed)?;
+    let untrusted = UntrustedToken::<HeaderExtensions>::try_from(token).map_err(|_| JwtError::Malformed)?;
     if untrusted.header().other_fields.crit.is_some() {
         return Err(JwtError::Malformed);
     }
@@ -125,25 +116,13 @@ fn parse(token: &str) -> Result<UntrustedToken<'_, HeaderExtensions>, JwtError> 
 }
 
 fn header_of(untrusted: &UntrustedToken<'_, HeaderExtensions>) -> JwtHeader {
-    JwtHeader {
-        alg: untrusted.algorithm().to_owned(),
-        kid: untrusted.header().key_id.clone(),
-        typ: untrusted.header().token_type.clone(),
-    }
+    JwtHeader { alg: untrusted.algorithm().to_owned(), kid: untrusted.header().key_id.clone(), typ: untrusted.header().token_type.clone() }
 }
 
 /// The keys to try, per the key selection rules (protocols.md, ID token step 2–3).
-fn candidates<'k>(
-    keys: &'k JwkSet,
-    alg: SigningAlgorithm,
-    kid: Option<&str>,
-) -> Result<Vec<&'k VerifyingJwk>, JwtError> {
+fn candidates<'k>(keys: &'k JwkSet, alg: SigningAlgorithm, kid: Option<&str>) -> Result<Vec<&'k VerifyingJwk>, JwtError> {
     let named: Vec<_> = match kid {
-        Some(kid) => keys
-            .keys()
-            .iter()
-            .filter(|key| key.kid.as_deref() == Some(kid))
-            .collect(),
+        Some(kid) => keys.keys().iter().filter(|key| key.kid.as_deref() == Some(kid)).collect(),
         None => keys.keys().iter().collect(),
     };
     if kid.is_some() && named.is_empty() {

@@ -74,8 +74,19 @@ mod tests {
     #[test]
     fn open_redirect_attempts_become_root() {
         for evil in [
-            "//evil.com", "https://evil.com", "/\\evil.com", "\\\\evil.com", "/%2F%2Fevil.com", "/%5Cevil.com",
-            "javascript:alert(1)", "evil.com", "/\tevil", "%2F%2Fevil.com", "///evil.com", "/_sso/logout", "",
+            "//evil.com",
+            "https://evil.com",
+            "/\\evil.com",
+            "\\\\evil.com",
+            "/%2F%2Fevil.com",
+            "/%5Cevil.com",
+            "javascript:alert(1)",
+            "evil.com",
+            "/\tevil",
+            "%2F%2Fevil.com",
+            "///evil.com",
+            "/_sso/logout",
+            "",
         ] {
             assert_eq!(safe_return_to(Some(evil)), "/", "{evil:?}");
         }

@@ -99,13 +99,7 @@ mod tests {
     const KEY: [u8; 32] = [3; 32];
 
     fn login() -> LoginState {
-        LoginState {
-            org: "acme".into(),
-            nonce: "n".into(),
-            code_verifier: "v".into(),
-            return_to: "/x".into(),
-            expires_at: 1000,
-        }
+        LoginState { org: "acme".into(), nonce: "n".into(), code_verifier: "v".into(), return_to: "/x".into(), expires_at: 1000 }
     }
 
     #[test]

@@ -38,7 +38,8 @@ fn the_only_org_needs_no_hint() {
 fn authorization_url_has_every_parameter() {
     let orgs = orgs();
     let secrets = LoginSecrets::from_random(&[5; 64]);
-    let url = authorization_url("https://acme.test/authorize?x=1", &orgs[0], "https://app/_sso/callback", &secrets, Some("a@acme.com")).unwrap();
+    let url =
+        authorization_url("https://acme.test/authorize?x=1", &orgs[0], "https://app/_sso/callback", &secrets, Some("a@acme.com")).unwrap();
     let url = Url::parse(&url).unwrap();
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     assert_eq!(q["x"], "1");

@@ -9,7 +9,13 @@ use crate::secret::constant_time_eq;
 pub const LOGOUT_STATE_COOKIE: &str = "sso_logout";
 
 /// The URL that ends the IdP session.
-pub fn end_session_url(endpoint: &str, id_token_hint: &str, post_logout_redirect_uri: &str, state: &str, client_id: &str) -> Result<String, url::ParseError> {
+pub fn end_session_url(
+    endpoint: &str,
+    id_token_hint: &str,
+    post_logout_redirect_uri: &str,
+    state: &str,
+    client_id: &str,
+) -> Result<String, url::ParseError> {
     let mut url = Url::parse(endpoint)?;
     url.query_pairs_mut()
         .append_pair("id_token_hint", id_token_hint)
@@ -46,7 +52,9 @@ mod tests {
     #[test]
     fn rp_init_logout() {
         let url = end_session_url("https://idp/logout?x=1", "tok", "https://app/_sso/logged-out", "st", "c").unwrap();
-        assert!(url.starts_with("https://idp/logout?x=1&id_token_hint=tok&post_logout_redirect_uri=https%3A%2F%2Fapp%2F_sso%2Flogged-out&state=st"));
+        assert!(url.starts_with(
+            "https://idp/logout?x=1&id_token_hint=tok&post_logout_redirect_uri=https%3A%2F%2Fapp%2F_sso%2Flogged-out&state=st"
+        ));
         assert_eq!(check_return(Some("st"), Some("st")), LogoutReturn::Confirmed);
     }
 

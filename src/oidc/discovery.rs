@@ -37,12 +37,21 @@ pub fn parse_provider_metadata(body: &[u8], issuer: &str) -> Result<ProviderMeta
     if body.len() > MAX_DISCOVERY_BYTES {
         return Err(IdpError::Misbehaving("discovery document too large".into()));
     }
-    let meta: ProviderMetadata = serde_json::from_slice(body)
-        .map_err(|_| IdpError::Misbehaving("discovery document is not valid provider metadata".into()))?;
+    let meta: ProviderMetadata =
+        serde_json::from_slice(body).map_err(|_| IdpError::Misbehaving("discovery document is not valid provider metadata".into()))?;
     if meta.issuer != issuer {
         return Err(IdpError::Misbehaving("discovery issuer does not match the configured issuer".into()));
     }
-    for url in [Some(&meta.authorization_endpoint), Some(&meta.token_endpoint), Some(&meta.jwks_uri), meta.userinfo_endpoint.as_ref(), meta.end_session_endpoint.as_ref()].into_iter().flatten() {
+    for url in [
+        Some(&meta.authorization_endpoint),
+        Some(&meta.token_endpoint),
+        Some(&meta.jwks_uri),
+        meta.userinfo_endpoint.as_ref(),
+        meta.end_session_endpoint.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
         if crate::config::http_url(url, "endpoint").is_err() {
             return Err(IdpError::Misbehaving("discovery document has an invalid endpoint URL".into()));
         }

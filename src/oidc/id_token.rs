@@ -152,11 +152,13 @@ impl IdTokenClaims {
             _ => return Err(IdTokenError::Nonce),
         }
         let subject = self.sub.filter(|s| !s.is_empty()).ok_or(IdTokenError::Subject)?;
-        let fields = [&Some(subject.clone()), &self.email, &self.name, &self.given_name, &self.family_name, &self.sid, &self.preferred_username];
+        let fields =
+            [&Some(subject.clone()), &self.email, &self.name, &self.given_name, &self.family_name, &self.sid, &self.preferred_username];
         if fields.iter().any(|f| f.as_ref().is_some_and(|v| v.len() > MAX_CLAIM_LEN)) {
             return Err(IdTokenError::Oversized);
         }
-        let name = self.name.filter(|n| !n.is_empty()).or_else(|| full_name(&self.given_name, &self.family_name)).or(self.preferred_username);
+        let name =
+            self.name.filter(|n| !n.is_empty()).or_else(|| full_name(&self.given_name, &self.family_name)).or(self.preferred_username);
         Ok(Identity { subject, email: self.email, name, given_name: self.given_name, family_name: self.family_name, sid: self.sid })
     }
 }

@@ -82,8 +82,7 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenResponse, T
     if !(200..300).contains(&status) {
         return Err(IdpError::Misbehaving(format!("token endpoint answered {status}")).into());
     }
-    let raw: RawTokenResponse = serde_json::from_slice(body)
-        .map_err(|_| IdpError::Misbehaving("token response is not JSON".into()))?;
+    let raw: RawTokenResponse = serde_json::from_slice(body).map_err(|_| IdpError::Misbehaving("token response is not JSON".into()))?;
     if let Some(t) = &raw.token_type {
         if !t.eq_ignore_ascii_case("bearer") && !t.eq_ignore_ascii_case("dpop") {
             return Err(IdpError::Misbehaving("unexpected token_type".into()).into());
@@ -99,7 +98,9 @@ mod tests {
     use crate::config::Config;
 
     fn org(method: &str) -> OrgConfig {
-        let json = format!(r#"{{"orgs":[{{"id":"a","issuer":"https://i.test","client_id":"my client","client_secret":"s&cr:t","token_endpoint_auth_method":"{method}"}}]}}"#);
+        let json = format!(
+            r#"{{"orgs":[{{"id":"a","issuer":"https://i.test","client_id":"my client","client_secret":"s&cr:t","token_endpoint_auth_method":"{method}"}}]}}"#
+        );
         Config::parse(&json, &|_| None).unwrap().orgs.remove(0)
     }
 

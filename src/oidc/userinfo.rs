@@ -40,10 +40,7 @@ pub fn userinfo_request(endpoint: &str, access_token: &Secret) -> OutgoingReques
     OutgoingRequest {
         method: "GET",
         url: endpoint.to_owned(),
-        headers: vec![
-            ("authorization".into(), format!("Bearer {}", access_token.expose())),
-            ("accept".into(), "application/json".into()),
-        ],
+        headers: vec![("authorization".into(), format!("Bearer {}", access_token.expose())), ("accept".into(), "application/json".into())],
         body: None,
     }
 }
@@ -56,8 +53,8 @@ pub fn parse_userinfo(status: u16, body: &[u8], subject: &str) -> Result<Userinf
     if body.len() > MAX_USERINFO_BYTES {
         return Err(IdpError::Misbehaving("userinfo answer too large".into()).into());
     }
-    let claims: UserinfoClaims = serde_json::from_slice(body)
-        .map_err(|_| IdpError::Misbehaving("userinfo answer is not JSON claims".into()))?;
+    let claims: UserinfoClaims =
+        serde_json::from_slice(body).map_err(|_| IdpError::Misbehaving("userinfo answer is not JSON claims".into()))?;
     if claims.sub.as_deref() != Some(subject) {
         return Err(UserinfoError::SubjectMismatch);
     }

@@ -4,10 +4,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::fixtures::{claims, TestClaims};
-use crate::jose::{
-    base64url, peek_header, verify, AssertionKeyError, AssertionSigningKey, JwkSet,
-    SigningAlgorithm,
-};
+use crate::jose::{base64url, peek_header, verify, AssertionKeyError, AssertionSigningKey, JwkSet, SigningAlgorithm};
 
 fn published(key: &AssertionSigningKey) -> JwkSet {
     let doc = json!({ "keys": [key.public_jwk()] }).to_string();
@@ -20,8 +17,7 @@ fn signed_assertion_verifies_with_the_published_public_jwk() {
     let token = key.sign(&claims()).expect("signed");
     let set = published(&key);
     assert!(set.contains_kid(key.kid()));
-    let verified =
-        verify::<TestClaims>(&token, &set, &[SigningAlgorithm::Es256]).expect("verifies");
+    let verified = verify::<TestClaims>(&token, &set, &[SigningAlgorithm::Es256]).expect("verifies");
     assert_eq!(verified.claims, claims());
     assert_eq!(verified.header.alg, "ES256");
     assert_eq!(verified.header.kid.as_deref(), Some(key.kid()));
@@ -38,10 +34,7 @@ fn assertion_does_not_verify_under_another_generated_key() {
     jwk["kid"] = json!(signer.kid());
     let set = JwkSet::parse(json!({ "keys": [jwk] }).to_string().as_bytes()).expect("jwks");
     let err = verify::<TestClaims>(&token, &set, SigningAlgorithm::ALL).expect_err("wrong key");
-    assert!(
-        matches!(err, crate::jose::JwtError::BadSignature),
-        "{err:?}"
-    );
+    assert!(matches!(err, crate::jose::JwtError::BadSignature), "{err:?}");
 }
 
 #[test]
@@ -81,8 +74,7 @@ fn private_jwk_roundtrip_keeps_key_and_kid() {
 #[test]
 fn private_jwk_without_kid_gets_the_thumbprint_and_custom_kid_is_kept() {
     let key = AssertionSigningKey::generate().expect("key");
-    let mut jwk: serde_json::Value =
-        serde_json::from_str(key.to_private_jwk().expose()).expect("json");
+    let mut jwk: serde_json::Value = serde_json::from_str(key.to_private_jwk().expose()).expect("json");
     let object = jwk.as_object_mut().expect("object");
     object.remove("kid");
     object.remove("alg");
@@ -97,8 +89,7 @@ fn private_jwk_without_kid_gets_the_thumbprint_and_custom_kid_is_kept() {
 #[test]
 fn invalid_private_jwks_are_refused_without_echoing_the_key() {
     let key = AssertionSigningKey::generate().expect("key");
-    let good: serde_json::Value =
-        serde_json::from_str(key.to_private_jwk().expose()).expect("json");
+    let good: serde_json::Value = serde_json::from_str(key.to_private_jwk().expose()).expect("json");
     let d = good["d"].as_str().expect("d").to_owned();
     let other = AssertionSigningKey::generate().expect("key").public_jwk();
     let variants = [
@@ -117,18 +108,12 @@ fn invalid_private_jwks_are_refused_without_echoing_the_key() {
         let mut jwk = good.clone();
         jwk[member] = value;
         let err = AssertionSigningKey::from_private_jwk(&jwk.to_string()).expect_err(member);
-        assert!(
-            matches!(err, AssertionKeyError::InvalidJwk(_)),
-            "{member}: {err:?}"
-        );
+        assert!(matches!(err, AssertionKeyError::InvalidJwk(_)), "{member}: {err:?}");
         assert!(!err.to_string().contains(&d), "{member}: {err}");
     }
     for text in ["", "null", "{}", "[]", "not json"] {
         let err = AssertionSigningKey::from_private_jwk(text).expect_err(text);
-        assert!(
-            matches!(err, AssertionKeyError::InvalidJwk(_)),
-            "{text}: {err:?}"
-        );
+        assert!(matches!(err, AssertionKeyError::InvalidJwk(_)), "{text}: {err:?}");
     }
 }
 

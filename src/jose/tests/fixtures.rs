@@ -21,11 +21,7 @@ pub(super) struct TestClaims {
 }
 
 pub(super) fn claims() -> TestClaims {
-    TestClaims {
-        sub: "00u1abcd".to_owned(),
-        exp: 1_900_000_000,
-        iat: 1_800_000_000,
-    }
+    TestClaims { sub: "00u1abcd".to_owned(), exp: 1_900_000_000, iat: 1_800_000_000 }
 }
 
 /// Test keys, generated once: RSA keygen is slow in debug builds.
@@ -61,21 +57,13 @@ pub(super) fn rsa_jwk(key: &RsaPrivateKey, kid: Option<&str>, alg: Option<&str>)
 }
 
 /// A public P-256 JWK with optional `kid` and `alg`.
-pub(super) fn p256_jwk(
-    key: &p256::ecdsa::SigningKey,
-    kid: Option<&str>,
-    alg: Option<&str>,
-) -> Value {
+pub(super) fn p256_jwk(key: &p256::ecdsa::SigningKey, kid: Option<&str>, alg: Option<&str>) -> Value {
     let point = key.verifying_key().to_encoded_point(false);
     ec_jwk("P-256", point.x().expect("x"), point.y().expect("y"), kid, alg)
 }
 
 /// A public P-384 JWK with optional `kid` and `alg`.
-pub(super) fn p384_jwk(
-    key: &p384::ecdsa::SigningKey,
-    kid: Option<&str>,
-    alg: Option<&str>,
-) -> Value {
+pub(super) fn p384_jwk(key: &p384::ecdsa::SigningKey, kid: Option<&str>, alg: Option<&str>) -> Value {
     let point = key.verifying_key().to_encoded_point(false);
     ec_jwk("P-384", point.x().expect("x"), point.y().expect("y"), kid, alg)
 }
@@ -112,8 +100,7 @@ pub(super) fn token<A: Algorithm>(alg: &A, key: &A::SigningKey, kid: Option<&str
     if let Some(kid) = kid {
         header = header.with_key_id(kid);
     }
-    alg.token(&header, &Claims::new(claims()), key)
-        .expect("token")
+    alg.token(&header, &Claims::new(claims()), key).expect("token")
 }
 
 /// An RSA-signed token; `name` is the JWS `alg`.
@@ -123,12 +110,7 @@ pub(super) fn rsa_token(name: &str, key: &RsaPrivateKey, kid: Option<&str>) -> S
 
 /// A token assembled from raw parts (the signature is taken as given).
 pub(super) fn raw_token(header: &Value, claims: &Value, signature: &[u8]) -> String {
-    format!(
-        "{}.{}.{}",
-        base64url::encode(header.to_string()),
-        base64url::encode(claims.to_string()),
-        base64url::encode(signature)
-    )
+    format!("{}.{}.{}", base64url::encode(header.to_string()), base64url::encode(claims.to_string()), base64url::encode(signature))
 }
 
 /// `token` with its signature replaced by `signature`.

@@ -38,16 +38,8 @@ fn rsa_key_under_2048_bits_is_skipped() {
     let weak = RsaPrivateKey::new(&mut OsRng, 1024).expect("rsa keygen");
     let set = jwks(&[rsa_jwk(&weak, Some("weak"), None)]);
     assert!(set.is_empty());
-    let err = verify::<TestClaims>(
-        &rsa_token("RS256", &weak, None),
-        &set,
-        SigningAlgorithm::ALL,
-    )
-    .expect_err("weak key");
-    assert!(
-        matches!(err, crate::jose::JwtError::NoMatchingKey),
-        "{err:?}"
-    );
+    let err = verify::<TestClaims>(&rsa_token("RS256", &weak, None), &set, SigningAlgorithm::ALL).expect_err("weak key");
+    assert!(matches!(err, crate::jose::JwtError::NoMatchingKey), "{err:?}");
 }
 
 #[test]
@@ -113,16 +105,7 @@ fn padded_base64url_members_are_accepted() {
 
 #[test]
 fn document_that_is_not_a_key_set_is_refused() {
-    for doc in [
-        &b""[..],
-        b"null",
-        b"[]",
-        b"{}",
-        b"{\"keys\":{}}",
-        b"{\"keys\":null}",
-        b"<html>",
-        b"{\"keys\":[",
-    ] {
+    for doc in [&b""[..], b"null", b"[]", b"{}", b"{\"keys\":{}}", b"{\"keys\":null}", b"<html>", b"{\"keys\":["] {
         let err = JwkSet::parse(doc).expect_err("not a jwks");
         assert!(matches!(err, JwksError::NotAKeySet(_)), "{err:?}");
     }
@@ -156,14 +139,8 @@ fn jwks_with_too_many_keys_is_refused() {
 #[test]
 fn key_set_debug_names_keys_without_dumping_them() {
     let keys = keys();
-    let set = jwks(&[
-        rsa_jwk(&keys.rsa_a, Some("k1"), None),
-        p256_jwk(&keys.p256_a, None, None),
-    ]);
+    let set = jwks(&[rsa_jwk(&keys.rsa_a, Some("k1"), None), p256_jwk(&keys.p256_a, None, None)]);
     let debug = format!("{set:?}");
-    assert!(
-        debug.contains("k1") && debug.contains("RSA-2048") && debug.contains("P-256"),
-        "{debug}"
-    );
+    assert!(debug.contains("k1") && debug.contains("RSA-2048") && debug.contains("P-256"), "{debug}");
     assert!(debug.len() < 300, "{debug}");
 }

@@ -34,10 +34,7 @@ fn rp_kid_absent_multiple_jwks() {
 #[test]
 fn kid_absent_and_no_key_verifies_is_bad_signature() {
     let keys = keys();
-    let set = jwks(&[
-        rsa_jwk(&keys.rsa_a, Some("a"), None),
-        rsa_jwk(&keys.rsa_a, None, None),
-    ]);
+    let set = jwks(&[rsa_jwk(&keys.rsa_a, Some("a"), None), rsa_jwk(&keys.rsa_a, None, None)]);
     let token = rsa_token("RS256", &keys.rsa_b, None);
     let err = verify::<TestClaims>(&token, &set, DEFAULTS).expect_err("no verifying key");
     assert!(matches!(err, JwtError::BadSignature), "{err:?}");
@@ -46,10 +43,7 @@ fn kid_absent_and_no_key_verifies_is_bad_signature() {
 #[test]
 fn kid_absent_and_no_key_of_the_type_is_no_matching_key() {
     let keys = keys();
-    let set = jwks(&[
-        rsa_jwk(&keys.rsa_a, None, None),
-        p384_jwk(&keys.p384, None, None),
-    ]);
+    let set = jwks(&[rsa_jwk(&keys.rsa_a, None, None), p384_jwk(&keys.p384, None, None)]);
     let token = token(&Es256, &keys.p256_a, None);
     let err = verify::<TestClaims>(&token, &set, DEFAULTS).expect_err("no P-256 key");
     assert!(matches!(err, JwtError::NoMatchingKey), "{err:?}");
@@ -81,10 +75,7 @@ fn rp_signing_key_rotation_verifies_after_refetch() {
     let token = rsa_token("RS256", &keys.rsa_b, Some("2025"));
     let err = verify::<TestClaims>(&token, &before, DEFAULTS).expect_err("not yet published");
     assert!(matches!(err, JwtError::UnknownKeyId), "{err:?}");
-    let after = jwks(&[
-        rsa_jwk(&keys.rsa_a, Some("2024"), None),
-        rsa_jwk(&keys.rsa_b, Some("2025"), None),
-    ]);
+    let after = jwks(&[rsa_jwk(&keys.rsa_a, Some("2024"), None), rsa_jwk(&keys.rsa_b, Some("2025"), None)]);
     assert!(after.contains_kid("2025"));
     verify::<TestClaims>(&token, &after, DEFAULTS).expect("rotated key");
 }
@@ -92,10 +83,7 @@ fn rp_signing_key_rotation_verifies_after_refetch() {
 #[test]
 fn kid_shared_by_several_keys_tries_each() {
     let keys = keys();
-    let set = jwks(&[
-        rsa_jwk(&keys.rsa_a, Some("same"), None),
-        rsa_jwk(&keys.rsa_b, Some("same"), None),
-    ]);
+    let set = jwks(&[rsa_jwk(&keys.rsa_a, Some("same"), None), rsa_jwk(&keys.rsa_b, Some("same"), None)]);
     let token = rsa_token("RS256", &keys.rsa_b, Some("same"));
     verify::<TestClaims>(&token, &set, DEFAULTS).expect("second key of the kid");
 }
@@ -103,10 +91,7 @@ fn kid_shared_by_several_keys_tries_each() {
 #[test]
 fn kid_of_a_key_of_the_wrong_type_is_no_matching_key() {
     let keys = keys();
-    let set = jwks(&[
-        p256_jwk(&keys.p256_a, Some("k1"), None),
-        rsa_jwk(&keys.rsa_a, Some("k2"), None),
-    ]);
+    let set = jwks(&[p256_jwk(&keys.p256_a, Some("k1"), None), rsa_jwk(&keys.rsa_a, Some("k2"), None)]);
     let token = rsa_token("RS256", &keys.rsa_a, Some("k1"));
     let err = verify::<TestClaims>(&token, &set, DEFAULTS).expect_err("kid names an EC key");
     assert!(matches!(err, JwtError::NoMatchingKey), "{err:?}");
@@ -137,10 +122,7 @@ fn jwk_alg_mismatch_is_no_matching_key() {
 #[test]
 fn jwk_alg_mismatch_skips_that_key_but_not_the_others() {
     let keys = keys();
-    let set = jwks(&[
-        rsa_jwk(&keys.rsa_a, None, Some("PS256")),
-        rsa_jwk(&keys.rsa_a, None, Some("RS256")),
-    ]);
+    let set = jwks(&[rsa_jwk(&keys.rsa_a, None, Some("PS256")), rsa_jwk(&keys.rsa_a, None, Some("RS256"))]);
     let token = rsa_token("RS256", &keys.rsa_a, None);
     verify::<TestClaims>(&token, &set, DEFAULTS).expect("RS256-labelled key");
 }
@@ -150,10 +132,8 @@ fn empty_key_set_verifies_nothing() {
     let set = jwks(&[]);
     assert!(set.is_empty());
     let keys = keys();
-    let err = verify::<TestClaims>(&rsa_token("RS256", &keys.rsa_a, None), &set, DEFAULTS)
-        .expect_err("no keys");
+    let err = verify::<TestClaims>(&rsa_token("RS256", &keys.rsa_a, None), &set, DEFAULTS).expect_err("no keys");
     assert!(matches!(err, JwtError::NoMatchingKey), "{err:?}");
-    let err = verify::<TestClaims>(&rsa_token("RS256", &keys.rsa_a, Some("k")), &set, DEFAULTS)
-        .expect_err("no keys");
+    let err = verify::<TestClaims>(&rsa_token("RS256", &keys.rsa_a, Some("k")), &set, DEFAULTS).expect_err("no keys");
     assert!(matches!(err, JwtError::UnknownKeyId), "{err:?}");
 }

@@ -11,15 +11,9 @@ const ALL: &[SigningAlgorithm] = SigningAlgorithm::ALL;
 fn assert_malformed(token: &str) {
     let set = jwks(&[rsa_jwk(&keys().rsa_a, None, None)]);
     let err = peek_header(token).expect_err(token);
-    assert!(
-        matches!(err, JwtError::Malformed),
-        "peek {token:?}: {err:?}"
-    );
+    assert!(matches!(err, JwtError::Malformed), "peek {token:?}: {err:?}");
     let err = verify::<TestClaims>(token, &set, ALL).expect_err(token);
-    assert!(
-        matches!(err, JwtError::Malformed),
-        "verify {token:?}: {err:?}"
-    );
+    assert!(matches!(err, JwtError::Malformed), "verify {token:?}: {err:?}");
 }
 
 #[test]
@@ -44,10 +38,7 @@ fn malformed_token_strings_are_malformed() {
         format!("{}.{payload}.c2ln", base64url::encode("[]")),
         format!("{}.{payload}.c2ln", base64url::encode("{}")),
         format!("{}.{payload}.c2ln", base64url::encode(r#"{"alg":7}"#)),
-        format!(
-            "{}.{payload}.c2ln",
-            base64url::encode(r#"{"alg":"RS256","kid":7}"#)
-        ),
+        format!("{}.{payload}.c2ln", base64url::encode(r#"{"alg":"RS256","kid":7}"#)),
         format!("{}.{payload}.c2ln", base64url::encode([0xff, 0xfe, 0x00])),
         "é.é.é".to_owned(),
     ];
@@ -70,21 +61,13 @@ fn oversize_token_is_malformed() {
 
 #[test]
 fn crit_header_is_refused() {
-    let token = raw_token(
-        &json!({"alg": "RS256", "crit": ["exp"], "exp": 1}),
-        &json!(claims()),
-        b"s",
-    );
+    let token = raw_token(&json!({"alg": "RS256", "crit": ["exp"], "exp": 1}), &json!(claims()), b"s");
     assert_malformed(&token);
 }
 
 #[test]
 fn non_json_content_type_is_refused() {
-    let token = raw_token(
-        &json!({"alg": "RS256", "cty": "CBOR"}),
-        &json!(claims()),
-        b"s",
-    );
+    let token = raw_token(&json!({"alg": "RS256", "cty": "CBOR"}), &json!(claims()), b"s");
     assert_malformed(&token);
 }
 
@@ -93,27 +76,16 @@ fn signed_payload_that_is_not_json_is_a_claims_error() {
     let keys = keys();
     let set = jwks(&[rsa_jwk(&keys.rsa_a, None, None)]);
     // Sign "not json" as the payload with jwt-compact's algorithm directly.
-    let signing_input = format!(
-        "{}.{}",
-        base64url::encode(r#"{"alg":"RS256"}"#),
-        base64url::encode("not json")
-    );
+    let signing_input = format!("{}.{}", base64url::encode(r#"{"alg":"RS256"}"#), base64url::encode("not json"));
     let signature = Rsa::rs256().sign(&keys.rsa_a, signing_input.as_bytes());
-    let token = format!(
-        "{signing_input}.{}",
-        base64url::encode(signature.as_bytes())
-    );
+    let token = format!("{signing_input}.{}", base64url::encode(signature.as_bytes()));
     let err = verify::<TestClaims>(&token, &set, ALL).expect_err("not json");
     assert!(matches!(err, JwtError::Claims(_)), "{err:?}");
 }
 
 #[test]
 fn peek_header_reads_alg_kid_and_typ_without_trust() {
-    let token = raw_token(
-        &json!({"alg": "RS256", "kid": "k1", "typ": "logout+jwt"}),
-        &json!(claims()),
-        b"not a signature",
-    );
+    let token = raw_token(&json!({"alg": "RS256", "kid": "k1", "typ": "logout+jwt"}), &json!(claims()), b"not a signature");
     let header = peek_header(&token).expect("header");
     assert_eq!(header.alg, "RS256");
     assert_eq!(header.kid.as_deref(), Some("k1"));
@@ -133,10 +105,6 @@ fn peek_header_reports_unsupported_alg_verbatim() {
 #[test]
 fn header_with_unparseable_x5t_is_malformed() {
     // jwt-compact decodes `x5t`; a value too short to be a SHA-1 thumbprint is refused.
-    let token = raw_token(
-        &json!({"alg": "RS256", "x5t": "abc"}),
-        &json!(claims()),
-        b"s",
-    );
+    let token = raw_token(&json!({"alg": "RS256", "x5t": "abc"}), &json!(claims()), b"s");
     assert_malformed(&token);
 }

@@ -8,8 +8,7 @@ use jwt_compact::{
 use serde_json::json;
 
 use super::fixtures::{
-    claims, jwks, keys, p256_jwk, p384_jwk, raw_token, rsa_jwk, rsa_token, signature_of, token,
-    with_signature, TestClaims,
+    claims, jwks, keys, p256_jwk, p384_jwk, raw_token, rsa_jwk, rsa_token, signature_of, token, with_signature, TestClaims,
 };
 use crate::jose::{verify, Es256, Es384, JwtError, SigningAlgorithm};
 
@@ -56,8 +55,7 @@ fn es256_token_verifies() {
     let keys = keys();
     let set = jwks(&[p256_jwk(&keys.p256_a, Some("ec"), Some("ES256"))]);
     let token = token(&Es256, &keys.p256_a, Some("ec"));
-    let verified =
-        verify::<TestClaims>(&token, &set, SigningAlgorithm::DEFAULT_ALLOWED).expect("verifies");
+    let verified = verify::<TestClaims>(&token, &set, SigningAlgorithm::DEFAULT_ALLOWED).expect("verifies");
     assert_eq!(verified.claims, claims());
 }
 
@@ -66,19 +64,14 @@ fn es384_token_verifies() {
     let keys = keys();
     let set = jwks(&[p384_jwk(&keys.p384, Some("ec384"), None)]);
     let token = token(&Es384, &keys.p384, Some("ec384"));
-    let verified =
-        verify::<TestClaims>(&token, &set, SigningAlgorithm::DEFAULT_ALLOWED).expect("verifies");
+    let verified = verify::<TestClaims>(&token, &set, SigningAlgorithm::DEFAULT_ALLOWED).expect("verifies");
     assert_eq!(verified.claims, claims());
 }
 
 #[test]
 fn rp_idtoken_sig_none_is_rejected() {
     let set = jwks(&[rsa_jwk(&keys().rsa_a, None, None)]);
-    for header in [
-        json!({"alg": "none"}),
-        json!({"alg": "None"}),
-        json!({"alg": "none", "kid": "x"}),
-    ] {
+    for header in [json!({"alg": "none"}), json!({"alg": "None"}), json!({"alg": "none", "kid": "x"})] {
         let token = raw_token(&header, &json!(claims()), b"");
         let err = verify::<TestClaims>(&token, &set, ALL).expect_err("unsigned");
         assert!(matches!(err, JwtError::AlgorithmNotAllowed(_)), "{err:?}");
@@ -91,20 +84,12 @@ fn hs256_keyed_with_the_rsa_public_key_is_rejected() {
     let jwk = rsa_jwk(&keys.rsa_a, Some("k1"), None);
     let set = jwks(std::slice::from_ref(&jwk));
     // The classic confusion attack: the public key's bytes as an HMAC secret.
-    let secrets = [
-        jwk.to_string().into_bytes(),
-        jwk["n"].as_str().expect("n").as_bytes().to_vec(),
-    ];
+    let secrets = [jwk.to_string().into_bytes(), jwk["n"].as_str().expect("n").as_bytes().to_vec()];
     for secret in secrets {
         let header = Header::empty().with_key_id("k1");
-        let token = Hs256
-            .token(&header, &Claims::new(claims()), &Hs256Key::new(secret))
-            .expect("token");
+        let token = Hs256.token(&header, &Claims::new(claims()), &Hs256Key::new(secret)).expect("token");
         let err = verify::<TestClaims>(&token, &set, ALL).expect_err("hmac");
-        assert!(
-            matches!(err, JwtError::AlgorithmNotAllowed(ref alg) if alg == "HS256"),
-            "{err:?}"
-        );
+        assert!(matches!(err, JwtError::AlgorithmNotAllowed(ref alg) if alg == "HS256"), "{err:?}");
     }
 }
 
@@ -114,14 +99,10 @@ fn algorithm_not_in_the_allowed_list_is_rejected() {
     let set = jwks(&[rsa_jwk(&keys.rsa_a, None, None)]);
     let rs512 = rsa_token("RS512", &keys.rsa_a, None);
     let err = verify::<TestClaims>(&rs512, &set, &[SigningAlgorithm::Rs256]).expect_err("rs512");
-    assert!(
-        matches!(err, JwtError::AlgorithmNotAllowed(ref alg) if alg == "RS512"),
-        "{err:?}"
-    );
+    assert!(matches!(err, JwtError::AlgorithmNotAllowed(ref alg) if alg == "RS512"), "{err:?}");
 
     let ps384 = rsa_token("PS384", &keys.rsa_a, None);
-    let err = verify::<TestClaims>(&ps384, &set, SigningAlgorithm::DEFAULT_ALLOWED)
-        .expect_err("ps384 is not a default");
+    let err = verify::<TestClaims>(&ps384, &set, SigningAlgorithm::DEFAULT_ALLOWED).expect_err("ps384 is not a default");
     assert!(matches!(err, JwtError::AlgorithmNotAllowed(_)), "{err:?}");
 
     let err = verify::<TestClaims>(&rs512, &set, &[]).expect_err("nothing allowed");
@@ -134,10 +115,7 @@ fn unknown_algorithm_name_is_echoed_truncated() {
     let long = "X".repeat(1000);
     let token = raw_token(&json!({"alg": long}), &json!(claims()), b"sig");
     let err = verify::<TestClaims>(&token, &set, ALL).expect_err("unknown alg");
-    assert!(
-        matches!(err, JwtError::AlgorithmNotAllowed(ref alg) if alg.len() == 32),
-        "{err:?}"
-    );
+    assert!(matches!(err, JwtError::AlgorithmNotAllowed(ref alg) if alg.len() == 32), "{err:?}");
 }
 
 #[test]
@@ -205,11 +183,7 @@ fn es256_header_with_rsa_key_and_rsa_signature_is_refused() {
     let keys = keys();
     let set = jwks(&[rsa_jwk(&keys.rsa_a, Some("k1"), None)]);
     let rsa_signed = rsa_token("RS256", &keys.rsa_a, Some("k1"));
-    let relabelled = raw_token(
-        &json!({"alg": "ES256", "kid": "k1"}),
-        &json!(claims()),
-        &signature_of(&rsa_signed),
-    );
+    let relabelled = raw_token(&json!({"alg": "ES256", "kid": "k1"}), &json!(claims()), &signature_of(&rsa_signed));
     let err = verify::<TestClaims>(&relabelled, &set, ALL).expect_err("relabelled");
     assert!(matches!(err, JwtError::NoMatchingKey), "{err:?}");
 }

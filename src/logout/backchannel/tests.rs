@@ -46,7 +46,10 @@ fn rp_backchannel_no_event() {
 
 #[test]
 fn rp_backchannel_wrong_event() {
-    assert_eq!(check(with("events", serde_json::json!({"http://schemas.openid.net/event/other":{}}))).unwrap_err(), BackchannelError::Claims("events"));
+    assert_eq!(
+        check(with("events", serde_json::json!({"http://schemas.openid.net/event/other":{}}))).unwrap_err(),
+        BackchannelError::Claims("events")
+    );
     assert_eq!(check(with("events", serde_json::json!({BACKCHANNEL_EVENT:"yes"}))).unwrap_err(), BackchannelError::Claims("events"));
 }
 

@@ -51,8 +51,15 @@ fn legacy_subject_key_is_accepted() {
 
 #[test]
 fn malformed_and_unsupported_bodies_are_bad_requests() {
-    for body in [&b"not json"[..], b"{}", br#"{"sub_id":{"format":"opaque","id":"x"}}"#, br#"{"sub_id":{"format":"email"}}"#,
-        br#"{"sub_id":{"format":"email","email":"nope"}}"#, br#"{"sub_id":"a@b.c"}"#, b"[]"] {
+    for body in [
+        &b"not json"[..],
+        b"{}",
+        br#"{"sub_id":{"format":"opaque","id":"x"}}"#,
+        br#"{"sub_id":{"format":"email"}}"#,
+        br#"{"sub_id":{"format":"email","email":"nope"}}"#,
+        br#"{"sub_id":"a@b.c"}"#,
+        b"[]",
+    ] {
         assert_eq!(parse_subject(body).unwrap_err().status(), 400, "{}", String::from_utf8_lossy(body));
     }
 }
