@@ -1,5 +1,5 @@
 # edge-sso developer commands. `make dev` and `make test` are all a newcomer needs.
-.PHONY: bootstrap build build-example test-library test-browser screenshots dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
+.PHONY: lint deploy-check bootstrap build build-example test-library test-browser screenshots dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -10,10 +10,14 @@ build: bootstrap
 dev: build
 	@bash scripts/dev.sh
 
-test: bootstrap check-core test-native build build-example test-e2e test-library test-browser
+test: bootstrap check-core lint test-native build build-example test-e2e test-library test-browser
 
 check-core:
 	@bash scripts/check-core.sh
+
+# cargo fmt --check and clippy (native and wasm32), warnings as errors.
+lint: bootstrap
+	@bash scripts/lint.sh
 
 test-native:
 	cargo test --lib --locked

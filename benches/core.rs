@@ -14,6 +14,9 @@
 //! Sample sizes are small on purpose (the whole `make bench` must stay under ten
 //! minutes); criterion's command-line options override them.
 
+// A benchmark harness: a broken fixture should stop the run loudly.
+#![allow(clippy::expect_used, missing_docs)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -16,7 +16,9 @@ lockver() { awk -v n="$1" '$0=="name = \""n"\"" {getline; gsub(/version = |"/,""
 has_wasm_std() { # $1: toolchain
   local dir
   dir=$(RUSTUP_TOOLCHAIN="$1" rustc --print target-libdir --target wasm32-unknown-unknown 2>/dev/null) || return 1
-  compgen -G "$dir/libstd-*.rlib" >/dev/null
+  compgen -G "$dir/libstd-*.rlib" >/dev/null || return 1
+  # `make lint` runs clippy for wasm32 with the same toolchain.
+  RUSTUP_TOOLCHAIN="$1" cargo clippy --version >/dev/null 2>&1
 }
 wasm_toolchain() {
   local default

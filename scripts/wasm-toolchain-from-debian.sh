@@ -20,7 +20,7 @@ LLVM_MAJOR=$( (apt-cache depends "rust-web-llvm=$VERSION"; apt-cache depends "li
 echo "bootstrap: Debian rustc-web $VERSION with LLVM $LLVM_MAJOR" >&2
 cd "$WORK"
 apt-get download -qq "rustc-web=$VERSION" "libstd-rust-web-$RUST_MAJOR=$VERSION" "libstd-rust-web-dev=$VERSION" \
-  "rust-web-src=$VERSION" "rust-web-llvm=$VERSION" "libllvm$LLVM_MAJOR" "lld-$LLVM_MAJOR" "liblld-$LLVM_MAJOR" >/dev/null \
+  "rust-web-src=$VERSION" "rust-web-clippy=$VERSION" "rust-web-llvm=$VERSION" "libllvm$LLVM_MAJOR" "lld-$LLVM_MAJOR" "liblld-$LLVM_MAJOR" >/dev/null \
   || { echo "apt-get download of the rustc-web packages failed" >&2; exit 1; }
 rm -rf "$PREFIX"; mkdir -p "$PREFIX"
 for deb in ./*.deb; do dpkg -x "$deb" "$PREFIX"; done

@@ -38,8 +38,6 @@
 //! let config = edge_sso::config::Config::parse(sso, &|name| (name == "ACME").then(|| "secret".to_owned())).unwrap();
 //! assert_eq!(config.orgs[0].scopes, ["openid", "email", "profile"]);
 //! ```
-#![warn(unreachable_pub, elided_lifetimes_in_paths, unused_qualifications, missing_docs)]
-#![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod admin;
 pub mod assertion;
