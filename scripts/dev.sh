@@ -60,22 +60,15 @@ start worker env WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
   "$WRANGLER" dev --ip 127.0.0.1 --port 8787 --inspector-port 9229 --persist-to "${DEV_WORKER_STATE:-.wrangler/state}" \
   --show-interactive-dev-session=false
 
-# Wait until every port answers, giving up if a process exits first or after 60 s.
-dead_tag() {
-  local i
-  for i in "${!PGIDS[@]}"; do
-    kill -0 "${PGIDS[$i]}" 2>/dev/null || { echo "${TAGS[$i]}"; return 0; }
-  done
-  return 1
-}
-for ((tries = 0; ; tries++)); do
-  pending=
-  for port in 9000 9001 9100 8787; do answers "$port" || pending=$port; done
-  [ -z "$pending" ] && break
-  if tag=$(dead_tag); then fail "[$tag] exited before the stack was ready (see its output above)"; fi
-  ((tries < 600)) || fail "port $pending did not answer within 60 s"
-  sleep 0.1
-done
+# Wait until every process serves requests (not merely accepts connections: wrangler dev's
+# proxy listens on 8787 before the worker behind it is loaded), or give up naming the one
+# that exited or did not answer.
+"$NODE" scripts/dev-ready.mjs --timeout-secs "${DEV_READY_TIMEOUT_SECS:-60}" \
+  "acme=${PGIDS[0]}=http://127.0.0.1:9000/.well-known/openid-configuration" \
+  "globex=${PGIDS[1]}=http://127.0.0.1:9001/.well-known/openid-configuration" \
+  "origin=${PGIDS[2]}=http://127.0.0.1:9100/#any" \
+  "worker=${PGIDS[3]}=http://127.0.0.1:8787/_sso/healthz" \
+  || exit 1
 
 echo
 echo "dev: ready. Open http://127.0.0.1:8787/ and sign in as alice@acme.test / correct-horse-battery-staple"
@@ -83,6 +76,13 @@ echo "dev: (globex: carol@globex.test, same password). Ctrl-C stops everything."
 echo
 
 # Run until Ctrl-C or until any of the processes exits.
+dead_tag() {
+  local i
+  for i in "${!PGIDS[@]}"; do
+    kill -0 "${PGIDS[$i]}" 2>/dev/null || { echo "${TAGS[$i]}"; return 0; }
+  done
+  return 1
+}
 set +e
 wait -n "${PGIDS[@]}"
 status=$?

@@ -58,13 +58,18 @@ test('make dev: the stack starts, alice (acme) and carol (globex) sign in throug
     logFile: path.join(scratch, 'dev.log'),
     env: { ...process.env, DEV_WORKER_STATE: path.join(scratch, 'worker-state'), DEV_ORIGIN_DATA: path.join(scratch, 'origin-data') },
   });
-  const deadline = Date.now() + 60_000;
+  // dev.sh gives up by itself after 60 s, naming the process that is not serving; this
+  // deadline is only a backstop should dev.sh itself hang.
+  const deadline = Date.now() + 90_000;
   while (!/dev: ready/.test(dev.logs())) {
     assert.ok(dev.alive, `scripts/dev.sh exited before it was ready:\n${dev.logs()}`);
-    assert.ok(Date.now() < deadline, `scripts/dev.sh not ready within 60 s:\n${dev.logs()}`);
+    assert.ok(Date.now() < deadline, `scripts/dev.sh neither ready nor failed within 90 s:\n${dev.logs()}`);
     await sleep(200);
   }
   assert.match(dev.logs(), /alice@acme\.test \/ correct-horse-battery-staple/, 'the ready line names a user and the password');
+  for (const tag of ['acme', 'globex', 'origin', 'worker']) {
+    assert.match(dev.logs(), new RegExp(`dev: \\[${tag}\\] ready after`), `ready means ${tag} answered a request`);
+  }
 
   // A protected page sends the browser to sign-in; alice signs in at the acme dev IdP.
   const browser = new Browser();
