@@ -9,6 +9,11 @@ use url::Url;
 use crate::jose::SigningAlgorithm;
 use crate::secret::Secret;
 
+pub mod branding;
+pub mod production;
+
+pub use branding::Branding;
+
 /// Largest `SSO` value accepted, in bytes.
 pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
 /// Most organizations one configuration may hold.
@@ -48,6 +53,8 @@ pub struct Config {
     pub provisioning: Option<ProvisioningConfig>,
     /// The organizations of the static configuration.
     pub orgs: Vec<OrgConfig>,
+    /// What the pages show about the product (`Default`: unbranded).
+    pub branding: Branding,
 }
 
 /// Session lifetimes, in seconds.
@@ -219,6 +226,8 @@ struct RawConfig {
     provisioning: Option<RawProvisioning>,
     #[serde(default)]
     orgs: Vec<RawOrg>,
+    #[serde(default)]
+    branding: Option<branding::RawBranding>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,7 +282,8 @@ impl RawConfig {
             orgs.push(raw.validate(&format!("orgs[{i}]"), secret)?);
         }
         check_unique(&orgs, "orgs")?;
-        Ok(Config { base_url, origin, public_paths: self.public_paths, session: s, provisioning, orgs })
+        let branding = self.branding.map(branding::RawBranding::validate).transpose()?.unwrap_or_default();
+        Ok(Config { base_url, origin, public_paths: self.public_paths, session: s, provisioning, orgs, branding })
     }
 }
 

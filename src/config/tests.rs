@@ -134,3 +134,17 @@ fn unknown_member_with_an_empty_name_is_blamed_on_sso() {
     assert_eq!(e.path, "SSO");
     assert!(e.problem.starts_with("unknown field ``"), "{e}");
 }
+
+#[test]
+fn branding_errors_name_the_field_as_the_worker_logs_them() {
+    let with = |branding: &str| ONE_ORG.replacen('{', &format!(r#"{{"branding":{branding},"#), 1);
+    assert_eq!(
+        error(&with(r##"{"product_name":"Acme","accent_color":"blue"}"##)),
+        "branding.accent_color: must be a colour like #1a73e8 or #17e"
+    );
+    assert_eq!(error(&with(r##"{"accent_color":"#fff"}"##)), "branding: missing field `product_name`");
+    let config = parse(&with(r##"{"product_name":"Acme Portal","accent_color":"#0A0"}"##)).unwrap();
+    assert_eq!(config.branding.product_name.as_deref(), Some("Acme Portal"));
+    assert_eq!(config.branding.accent_color.as_deref(), Some("#00aa00"));
+    assert_eq!(parse(ONE_ORG).unwrap().branding, Branding::default());
+}

@@ -110,8 +110,9 @@ function baseConfig() {
     const { experimental_readRawConfig } = await import('wrangler');
     const { rawConfig } = experimental_readRawConfig({ config: path.join(repoRoot, 'wrangler.toml') });
     // `build` could run `make build` on every start; `vars` are the test's; the dev
-    // section's ports are replaced on the command line.
-    const { build, vars, dev, main, ...rest } = rawConfig;
+    // section's ports are replaced on the command line; `env` holds the production
+    // template, which tests never use.
+    const { build, vars, dev, main, env, ...rest } = rawConfig;
     return rest;
   })();
   return baseConfigPromise;
