@@ -1,5 +1,5 @@
 # edge-sso developer commands. `make dev` and `make test` are all a newcomer needs.
-.PHONY: lint deploy-check bootstrap build build-example test-library test-browser screenshots dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
+.PHONY: lint deploy-check check-config deploy secrets test-deploy bootstrap build build-example test-library test-browser screenshots dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -10,7 +10,7 @@ build: bootstrap
 dev: build
 	@bash scripts/dev.sh
 
-test: bootstrap check-core lint test-native build build-example test-e2e test-library test-browser
+test: bootstrap check-core lint test-native build deploy-check build-example test-deploy test-e2e test-library test-browser
 
 check-core:
 	@bash scripts/check-core.sh
@@ -21,6 +21,15 @@ lint: bootstrap
 
 test-native:
 	cargo test --lib --locked
+
+# Would the built worker deploy? `wrangler deploy --dry-run` (no network, no account) for
+# each environment of wrangler.toml: bundle, bindings, migrations, gzip size ≤ 3 MB.
+deploy-check: build
+	node scripts/deploy-check.mjs
+
+# The deployment tools themselves: check-config, the deploy guard (tests/deploy/).
+test-deploy: build
+	node --test tests/deploy/*.test.mjs
 
 test-e2e:
 	@bash tests/run-e2e.sh
@@ -55,7 +64,28 @@ fuzz:
 clean:
 	rm -rf build target tests/.tmp .wrangler
 
-# Onboard a customer org through the admin API of the running worker (see README).
+# Deploying (README, "Deploy to Cloudflare"). DEPLOY_ENV: the [env.*] of wrangler.toml.
+DEPLOY_ENV ?= production
+
+# Check a production SSO offline with the worker's own parser: FILE=sso.json, or the SSO of
+# [env.$(DEPLOY_ENV).vars] in wrangler.toml.
+check-config:
+	node scripts/check-config.mjs --env $(DEPLOY_ENV) $(FILE)
+
+# Refuse development values, placeholders and missing secrets, then `wrangler deploy`.
+# DRY_RUN=1: every check that needs no network, and `wrangler deploy --dry-run`.
+deploy: build
+	node scripts/deploy.mjs --env $(DEPLOY_ENV) $(if $(DRY_RUN),--dry-run)
+
+# Generate SSO_SESSION_SECRET and SSO_SIGNING_KEY and `wrangler secret put` them (printing
+# nothing secret). Set ones are kept; ROTATE="SSO_SIGNING_KEY …" replaces them.
+secrets:
+	node scripts/secrets.mjs --env $(DEPLOY_ENV) $(foreach n,$(ROTATE),--rotate $(n))
+
+# Onboard a customer org through the admin API (README, "Onboard a customer"). Variables:
+# ID, ISSUER, CLIENT_ID, CLIENT_SECRET, DOMAIN, PROJECT (optional); the worker is
+# EDGE_SSO_URL (default http://127.0.0.1:8787) and the token SSO_ADMIN_TOKEN (default: the
+# development token of .dev.vars, on 127.0.0.1 only).
 #   make org-add ID=initech ISSUER=http://127.0.0.1:9002 CLIENT_ID=edge-sso-initech CLIENT_SECRET=initech-dev-secret DOMAIN=initech.test
 org-add:
 	node scripts/org.mjs add $(ID) --issuer $(ISSUER) --client-id $(CLIENT_ID) --client-secret $(CLIENT_SECRET) --domain $(DOMAIN) $(if $(PROJECT),--project $(PROJECT))
