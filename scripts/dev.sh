@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the local stack in one terminal: the acme and globex dev IdPs, the demo origin and `wrangler dev`.
+# Runs the local stack in one terminal: the acme and globex dev IdPs, the initech dev IdP (not
+# onboarded: the README's onboarding example adds it with `make org-add`), the demo origin and `wrangler dev`.
 # Each process runs in its own process group with tagged output; Ctrl-C, or any of them exiting,
 # stops them all. `make dev` calls this after building; it needs build/index.js.
 # Where state is kept: DEV_WORKER_STATE (the worker's Durable Objects and KV, default
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 NODE=${NODE:-node}
 WRANGLER=node_modules/.bin/wrangler
-PORTS=(9000 9001 9100 8787 9229) # acme, globex, origin, worker, worker inspector
+PORTS=(9000 9001 9002 9100 8787 9229) # acme, globex, initech, origin, worker, worker inspector
 PGIDS=()
 TAGS=()
 
@@ -55,6 +56,7 @@ trap 'echo; echo "dev: stopping"; exit 130' INT TERM
 
 start acme "$NODE" dev/idp/server.mjs --org acme --port 9000
 start globex "$NODE" dev/idp/server.mjs --org globex --port 9001
+start initech "$NODE" dev/idp/server.mjs --org initech --port 9002
 start origin "$NODE" dev/origin/server.mjs --port 9100 --data-dir "${DEV_ORIGIN_DATA:-dev/data}"
 start worker env WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
   "$WRANGLER" dev --ip 127.0.0.1 --port 8787 --inspector-port 9229 --persist-to "${DEV_WORKER_STATE:-.wrangler/state}" \
@@ -66,13 +68,14 @@ start worker env WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
 "$NODE" scripts/dev-ready.mjs --timeout-secs "${DEV_READY_TIMEOUT_SECS:-60}" \
   "acme=${PGIDS[0]}=http://127.0.0.1:9000/.well-known/openid-configuration" \
   "globex=${PGIDS[1]}=http://127.0.0.1:9001/.well-known/openid-configuration" \
-  "origin=${PGIDS[2]}=http://127.0.0.1:9100/#any" \
-  "worker=${PGIDS[3]}=http://127.0.0.1:8787/_sso/healthz" \
+  "initech=${PGIDS[2]}=http://127.0.0.1:9002/.well-known/openid-configuration" \
+  "origin=${PGIDS[3]}=http://127.0.0.1:9100/#any" \
+  "worker=${PGIDS[4]}=http://127.0.0.1:8787/_sso/healthz" \
   || exit 1
 
 echo
 echo "dev: ready. Open http://127.0.0.1:8787/ and sign in as alice@acme.test / correct-horse-battery-staple"
-echo "dev: (globex: carol@globex.test, same password). Ctrl-C stops everything."
+echo "dev: (globex: carol@globex.test, same password; initech's IdP on :9002 is not onboarded yet: README, \"Onboard a customer\"). Ctrl-C stops everything."
 echo
 
 # Run until Ctrl-C or until any of the processes exits.

@@ -4,7 +4,8 @@
 //          [--data-dir dev/data]
 //   GET  /                         (any other path too) the signed-in user, the headers, the assertion check
 //   POST /internal/sso/provision   JIT provisioning (interface.md §5); users kept in <data-dir>/origin-users.json
-//   GET  /api/users                the provisioned users, as JSON
+//   GET  /api/users                the provisioned users, as JSON (a development aid for the tests:
+//                                  never expose such a list in a real app)
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -198,7 +199,8 @@ ${signedIn ? `<span class="me"><span class="dim">${escapeHtml(value('email'))}</
   const check = assertion.ok
     ? `<p class="status ok"><span class="badge">✓ verified</span> X-Sso-Assertion verified with
   <code>${escapeHtml(worker)}/_sso/jwks.json</code> (subject ${escapeHtml(assertion.claims.sub)},
-  expires ${escapeHtml(new Date(assertion.claims.exp * 1000).toISOString())}).</p>`
+  an assertion made for this one request: valid ${escapeHtml(String(assertion.claims.exp - assertion.claims.iat))} s,
+  until ${escapeHtml(new Date(assertion.claims.exp * 1000).toISOString())}; the session itself lasts much longer).</p>`
     : `<p class="status error"><span class="badge">✗ not verified</span> X-Sso-Assertion not verified:
   ${escapeHtml(assertion.error)}</p>`;
   const headerRows = headers.map(([name, raw]) => {
@@ -207,7 +209,10 @@ ${signedIn ? `<span class="me"><span class="dim">${escapeHtml(value('email'))}</
     return `<tr><th scope="row"><code>${escapeHtml(name)}</code></th><td><code>${escapeHtml(shown)}</code></td>`
       + `<td>${escapeHtml(decoded)}</td></tr>`;
   });
-  const userRows = [...store.users.values()].map((u) => `<tr><td>${escapeHtml(u.org)}</td>`
+  // Only a signed-in user sees users, and only those of their own org: a public page (or
+  // another org's user) must never list anyone.
+  const visible = signedIn ? [...store.users.values()].filter((u) => u.org === value('org')) : [];
+  const userRows = visible.map((u) => `<tr><td>${escapeHtml(u.org)}</td>`
     + `<td>${escapeHtml(u.name)}</td><td>${escapeHtml(u.email)}</td><td><code>${escapeHtml(u.subject)}</code></td>`
     + `<td>${escapeHtml(u.projects.join(', '))}</td></tr>`);
 
@@ -229,15 +234,15 @@ ${headerRows.join('\n')}
 </tbody>
 </table></div>` : '<p>None.</p>'}
 </section>
-<section aria-labelledby="users-title">
-<h2 id="users-title">Provisioned users</h2>
+${signedIn ? `<section aria-labelledby="users-title">
+<h2 id="users-title">Provisioned users of ${escapeHtml(value('org'))}</h2>
 ${userRows.length ? `<div class="scroll"><table id="provisioned-users">
 <thead><tr><th scope="col">Org</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Subject</th><th scope="col">Projects</th></tr></thead>
 <tbody>
 ${userRows.join('\n')}
 </tbody>
 </table></div>` : '<p>None yet: the worker provisions each user at their first sign-in.</p>'}
-</section>
+</section>` : ''}
 <p class="note">Also: <a href="/_sso/session">/_sso/session</a> · <a href="/api/users">/api/users</a> · <a href="/public/">a public page</a></p>`);
 }
 

@@ -51,7 +51,7 @@ impl Failure {
 
     fn title(&self) -> &'static str {
         match self.status {
-            400 => "This sign-in link is not valid",
+            400 => "Sign-in could not be completed",
             401 => "Sign-in failed",
             403 => "Access refused",
             404 => "Not found",
@@ -63,7 +63,7 @@ impl Failure {
     /// The answer: an HTML page when the client wants HTML, else JSON.
     pub(crate) fn into_response(self, wants_html: bool) -> Response {
         if wants_html {
-            html(self.status, &pages::error_page(self.title(), &self.description))
+            html(self.status, &pages::error_page(&super::runtime::branding(), self.title(), &self.description))
         } else {
             json(self.status, &ErrorBody { error: self.error, error_description: &self.description })
         }
@@ -89,10 +89,7 @@ fn own_headers(content_type: &str) -> Headers {
 /// An HTML page.
 pub(crate) fn html(status: u16, body: &str) -> Response {
     let headers = own_headers("text/html; charset=utf-8");
-    let _ = headers.set(
-        "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'",
-    );
+    let _ = headers.set("content-security-policy", &pages::content_security_policy(&super::runtime::branding()));
     Response::from_bytes(body.as_bytes().to_vec()).map_or_else(|_| fallback(), |r| r.with_status(status).with_headers(headers))
 }
 

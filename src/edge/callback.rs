@@ -95,8 +95,12 @@ async fn complete(
 }
 
 fn state_failure(e: StateError) -> Failure {
-    Failure::new(400, "invalid_state", "This sign-in link is invalid, expired or was already used. Please sign in again.")
-        .logged_as(e.to_string())
+    Failure::new(
+        400,
+        "invalid_state",
+        "This sign-in took too long, was already completed, or was started in another browser. Please sign in again.",
+    )
+    .logged_as(e.to_string())
 }
 
 /// Code exchange, ID-token validation and (when needed) userinfo.

@@ -9,11 +9,21 @@ use super::login::query;
 use super::protect::forget;
 use super::{cookies, idp, runtime, store, Ctx};
 use crate::logout::rp_initiated::{check_return, end_session_url, LogoutReturn, LOGOUT_STATE_COOKIE};
-use crate::pages::logged_out_page;
+use crate::pages::{logged_out_page, logout_page, not_signed_in_page};
 use crate::session::cookie::{hex, SessionHandle, SESSION_COOKIE};
 use crate::session::store::{StoreRequest, StoreResponse};
 
 const LOGOUT_STATE_TTL_SECS: u64 = 600;
+
+/// `GET /_sso/logout`: the sign-out button for a signed-in user; "you are not signed in"
+/// otherwise (when the store cannot tell, the button: signing out is always safe).
+pub(crate) async fn page(ctx: &Ctx<'_>, req: &Request) -> Response {
+    let brand = &ctx.settings.config.branding;
+    match super::protect::current_session(ctx, req).await {
+        Ok(None) => answer::html(200, &not_signed_in_page(brand)),
+        Ok(Some(_)) | Err(_) => answer::html(200, &logout_page(brand)),
+    }
+}
 
 pub(crate) async fn sign_out(ctx: &Ctx<'_>, req: &Request) -> Response {
     if !same_origin(ctx, req) {
@@ -70,11 +80,13 @@ pub(crate) fn logged_out(ctx: &Ctx<'_>, req: &Request) -> Response {
     let expected = cookies::read(req, LOGOUT_STATE_COOKIE);
     let clear = cookies::clear(LOGOUT_STATE_COOKIE, "/_sso/logged-out", ctx.secure());
     match check_return(expected.as_deref(), q.get("state").map(String::as_str)) {
-        LogoutReturn::Confirmed | LogoutReturn::Plain => answer::with_cookies(answer::html(200, &logged_out_page(None)), &[clear]),
+        LogoutReturn::Confirmed | LogoutReturn::Plain => {
+            answer::with_cookies(answer::html(200, &logged_out_page(&ctx.settings.config.branding, None)), &[clear])
+        }
         LogoutReturn::StateMismatch => {
             ctx.log("logged_out", None, "state_mismatch", Some(400), None);
             let note = "You are signed out of this application, but the identity provider's answer could not be confirmed.";
-            answer::with_cookies(answer::html(400, &logged_out_page(Some(note))), &[clear])
+            answer::with_cookies(answer::html(400, &logged_out_page(&ctx.settings.config.branding, Some(note))), &[clear])
         }
     }
 }

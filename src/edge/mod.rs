@@ -175,7 +175,7 @@ async fn route(ctx: &Ctx<'_>, req: Request, path: &str) -> Response {
         ("/_sso/session", true, _) => protect::session_info(ctx, &req).await,
         ("/_sso/login", true, _) => login::start(ctx, &req).await,
         ("/_sso/callback", true, _) => callback::finish(ctx, &req).await,
-        ("/_sso/logout", true, _) => answer::html(200, &crate::pages::logout_page()),
+        ("/_sso/logout", true, _) => logout::page(ctx, &req).await,
         ("/_sso/logout", _, true) => logout::sign_out(ctx, &req).await,
         ("/_sso/logged-out", true, _) => logout::logged_out(ctx, &req),
         ("/_sso/backchannel-logout", _, true) => revocation::backchannel(ctx, req).await,

@@ -14,6 +14,7 @@ use super::{cookies, store, Ctx};
 use crate::assertion::{AssertionClaims, AssertionSubject, ASSERTION_TTL_SECS};
 use crate::forward::{identity_headers, is_spoofable_header, strip_sso_cookies};
 use crate::jose::AssertionSigningKey;
+use crate::login::notice::{NOTICE_COOKIE, NOTICE_TTL_SECS, SESSION_ENDED};
 use crate::login::return_to::MAX_RETURN_TO_LEN;
 use crate::session::cookie::{hex, SessionHandle, SESSION_COOKIE};
 use crate::session::store::{ActiveSession, StoreRequest, StoreResponse};
@@ -74,7 +75,14 @@ where
             let return_to = if return_to.len() > MAX_RETURN_TO_LEN { "/".to_owned() } else { return_to };
             let location =
                 format!("/_sso/login?return_to={}", url::form_urlencoded::byte_serialize(return_to.as_bytes()).collect::<String>());
-            return answer::redirect(302, &location, &[]);
+            // The session this browser had ended elsewhere (IdP logout, timeout): say so once.
+            let ended = cookies::read(&req, SESSION_COOKIE).map(|_| {
+                [
+                    cookies::clear(SESSION_COOKIE, "/", ctx.secure()),
+                    cookies::set(NOTICE_COOKIE, SESSION_ENDED, "/_sso/login", NOTICE_TTL_SECS, ctx.secure()),
+                ]
+            });
+            return answer::redirect(302, &location, ended.as_ref().map_or(&[], |c| c.as_slice()));
         }
         return answer::json(401, &serde_json::json!({"error": "unauthenticated"}));
     };

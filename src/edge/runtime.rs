@@ -44,6 +44,11 @@ fn parse_settings(env: &Env) -> Result<Settings, ConfigError> {
     Ok(Settings { config, keys: DerivedKeys::derive(&session_secret), admin_token })
 }
 
+/// The branding of this isolate's configuration (unbranded while it is invalid).
+pub(crate) fn branding() -> config::Branding {
+    SETTINGS.with(|s| s.borrow().as_ref().and_then(|s| s.as_ref().as_ref().ok().map(|s| s.config.branding.clone()))).unwrap_or_default()
+}
+
 /// A variable or secret as a string: strings as they are, objects as JSON.
 pub(crate) fn raw_var(env: &Env, name: &str) -> Option<String> {
     let value = js_sys::Reflect::get(env, &JsValue::from(name)).ok()?;

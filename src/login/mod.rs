@@ -1,6 +1,7 @@
 //! Starting a login: choosing the org (by id, by email domain, or the only one),
 //! cleaning `return_to`, and building the authorization request with PKCE.
 
+pub mod notice;
 pub mod return_to;
 pub mod state;
 
@@ -23,8 +24,10 @@ pub enum OrgChoice<'a> {
     Org(&'a OrgConfig),
     /// Nothing to go by: ask for the email.
     AskForEmail,
-    /// No org has the email's domain (or the address is not an address).
+    /// No org has the email's domain.
     UnknownDomain,
+    /// What was typed is not an email address.
+    InvalidEmail,
     /// `org=` names no org.
     UnknownOrg,
 }
@@ -35,7 +38,7 @@ pub fn choose_org<'a>(orgs: &'a [OrgConfig], org: Option<&str>, email: Option<&s
         return orgs.iter().find(|o| o.id == id).map_or(OrgChoice::UnknownOrg, OrgChoice::Org);
     }
     if let Some(email) = email.map(str::trim).filter(|s| !s.is_empty()) {
-        let Some(domain) = email_domain(email) else { return OrgChoice::UnknownDomain };
+        let Some(domain) = email_domain(email) else { return OrgChoice::InvalidEmail };
         return orgs.iter().find(|o| o.domains.contains(&domain)).map_or(OrgChoice::UnknownDomain, OrgChoice::Org);
     }
     match orgs {

@@ -20,7 +20,8 @@ fn email_domain_picks_the_org_case_insensitively() {
     let orgs = orgs();
     assert!(matches!(choose_org(&orgs, None, Some("Ana@ACME.com")), OrgChoice::Org(o) if o.id == "acme"));
     assert!(matches!(choose_org(&orgs, None, Some("ana@initech.com")), OrgChoice::UnknownDomain));
-    assert!(matches!(choose_org(&orgs, None, Some("not-an-email")), OrgChoice::UnknownDomain));
+    assert!(matches!(choose_org(&orgs, None, Some("notanemail")), OrgChoice::InvalidEmail));
+    assert!(matches!(choose_org(&orgs, None, Some("@acme.com")), OrgChoice::InvalidEmail));
 }
 
 #[test]
