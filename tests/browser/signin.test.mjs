@@ -1,7 +1,8 @@
 //! A real browser signs in: headless Chromium (Debian's, driven by playwright-core) walks
-//! the `make dev` stack, started on free ports: the discovery form, the dev IdP's login
-//! form, the demo origin, a reload and a second tab, Okta Universal Logout, and the
-//! sign-out button through the IdP's logout.
+//! the `make dev` stack, started on free ports with a branding configured: the discovery
+//! form, the dev IdP's login form, the demo origin, a reload and a second tab, Okta
+//! Universal Logout and the "session ended" notice, the sign-out button through the IdP's
+//! logout, and every other page the worker serves (each carrying the branding).
 //!
 //! Run: `node --test tests/browser/*.test.mjs` (needs `make build` and
 //! `bash tests/browser/install-chromium.sh`). With `SCREENSHOTS=1` it also saves
@@ -22,9 +23,18 @@ const EMAIL = 'alice@acme.test';
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 const SCREENSHOT_DIR = path.join(repoRoot, 'docs', 'screenshots');
 const VIEWPORT = { width: 960, height: 640 };
+// An inline logo (nothing fetched from elsewhere): a rounded square with a check mark.
+const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#0b6e4f"/>'
+  + '<path d="M9 16.5l4.5 4.5L23 11.5" stroke="#fff" stroke-width="3.5" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>';
+const BRANDING = {
+  product_name: 'Northwind Projects',
+  logo_url: `data:image/svg+xml;base64,${Buffer.from(LOGO_SVG).toString('base64')}`,
+  accent_color: '#0b6e4f',
+  support_email: 'it-help@northwind.example',
+};
 
 test('a real browser signs in, stays signed in, is signed out by Universal Logout and by the sign-out button', { timeout: 120_000 }, async (t) => {
-  const stack = await startDevStack();
+  const stack = await startDevStack({ branding: BRANDING });
   t.after(() => stack.stop());
   const chrome = await launchChromium();
   t.after(() => chrome.close());
@@ -104,6 +114,11 @@ test('a real browser signs in, stays signed in, is signed out by Universal Logou
     assert.equal(response.status, 204, `Universal Logout answered ${response.status}: ${await response.text()}`);
     await page.reload();
     await expectDiscoveryForm(page, worker, '/projects/roadmap?tab=open');
+    assert.equal((await page.getByRole('status').innerText()).trim(), 'Your session has ended. Sign in again to continue.',
+      'the sign-in form says why the user is back');
+    await screenshot(page, 'session-ended');
+    await page.reload();
+    assert.equal(await page.getByRole('status').count(), 0, 'the notice is shown once');
   });
 
   await step('6. signed in again, the sign-out button runs the IdP\'s logout and the page says "signed out"', async () => {
@@ -120,6 +135,15 @@ test('a real browser signs in, stays signed in, is signed out by Universal Logou
     }
     await expectAliceAtOrigin(page, worker);
 
+    // The worker's own sign-out page, for a signed-in user: a button.
+    const tab = await context.newPage();
+    await tab.goto(`${worker.url}/_sso/logout`);
+    await expectHeading(tab, 'Sign out');
+    await expectBranding(tab);
+    assert.match(await tab.locator('main').innerText(), /signed out of Northwind Projects and of your organization/);
+    await screenshot(tab, 'sign-out');
+    await tab.close();
+
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => url.href.startsWith(`${idp.url}/session/end`) || url.href.startsWith(`${worker.url}/_sso/logged-out`));
     if (page.url().startsWith(`${idp.url}/session/end`)) {
@@ -128,6 +152,7 @@ test('a real browser signs in, stays signed in, is signed out by Universal Logou
     }
     await page.waitForURL(`${worker.url}/_sso/logged-out?**`);
     await expectHeading(page, 'You are signed out');
+    await expectBranding(page);
     assert.match(await page.locator('main').innerText(), /signed out/i);
     await screenshot(page, 'signed-out');
     await idp.waitForLog(/logout: back-channel logout of alice@acme\.test delivered/);
@@ -142,14 +167,45 @@ test('a real browser signs in, stays signed in, is signed out by Universal Logou
     await page.waitForURL(`${idp.url}/interaction/**`);
     await expectIdpLoginForm(page);
   });
+
+  await step('7. every other page the worker serves reads well and carries the branding', async () => {
+    const pages = [
+      ['/_sso/logout', 200, 'You are not signed in', /no session of Northwind Projects in this browser/, 'not-signed-in'],
+      ['/_sso/login?email=notanemail', 404, 'Sign in to Northwind Projects', /Enter a valid email address/, 'invalid-email'],
+      ['/_sso/login?email=eve%40nowhere.test', 404, 'Sign in to Northwind Projects', /could not find an organization for that email/, 'unknown-domain'],
+      ['/_sso/callback?state=never-started&code=x', 400, 'Sign-in could not be completed', /took too long, was already completed, or was started in another browser/, 'callback-error'],
+      ['/_sso/no-such-page', 404, 'Not found', /No such page/, 'not-found'],
+    ];
+    for (const [path, status, heading, text, name] of pages) {
+      const response = await page.goto(`${worker.url}${path}`);
+      assert.equal(response.status(), status, path);
+      await expectHeading(page, heading);
+      await expectBranding(page);
+      assert.match(await page.locator('main').innerText(), text, path);
+      assert.equal(await page.locator('main .button').count(), 1, `one action, in the one button style (${path})`);
+      await screenshot(page, name);
+    }
+  });
 });
+
+/** The configured branding: logo, product name, accent colour on the button, support contact. */
+async function expectBranding(page) {
+  const brand = page.locator('main .brand');
+  assert.equal((await brand.innerText()).trim(), BRANDING.product_name, `the product name (at ${page.url()})`);
+  assert.equal(await brand.locator('img').evaluate((img) => img.complete && img.naturalWidth > 0), true, 'the logo is shown (CSP allows it)');
+  assert.match(await page.title(), / · Northwind Projects$/);
+  const button = page.locator('main .button').first();
+  assert.equal(await button.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(11, 110, 79)', 'the accent colour');
+  assert.equal(await page.locator(`main a[href="mailto:${BRANDING.support_email}"]`).count(), 1, 'the support contact');
+}
 
 /** The worker's discovery form, reached from `returnTo`, with its contract markup. */
 async function expectDiscoveryForm(page, worker, returnTo) {
   const url = new URL(page.url());
   assert.equal(`${url.origin}${url.pathname}`, `${worker.url}/_sso/login`, 'on the worker\'s sign-in page');
   assert.equal(url.searchParams.get('return_to'), returnTo);
-  await expectHeading(page, 'Sign in');
+  await expectHeading(page, `Sign in to ${BRANDING.product_name}`);
+  await expectBranding(page);
   assert.match(await page.locator('main').innerText(), /Enter your work email/);
   const form = page.locator('form[method="get"][action="/_sso/login"]');
   assert.equal(await form.locator('input[type="email"][name="email"]').count(), 1, 'the email field');
