@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates docs/screenshots/*.png (the discovery form, the demo origin after sign-in, the
-# signed-out page) by running the browser test with SCREENSHOTS=1 against a fresh build.
+# Regenerates docs/screenshots/*.png (every page the worker serves, with a branding, and the
+# demo origin after sign-in) by running the browser test with SCREENSHOTS=1 against a fresh build.
 # Usage: bash scripts/screenshots.sh    (as root on a fresh machine: installs Chromium first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
