@@ -138,11 +138,15 @@ export const requiredSecrets = (verdict) => ['SSO_SESSION_SECRET', ...new Set(ve
 /** The names in `required` that are not in `present`. */
 export const missingSecrets = (required, present) => required.filter((name) => !present.includes(name));
 
-/** The names of the Worker secrets of `env` (network: needs `wrangler login`). */
+/**
+ * The names of the Worker secrets of `env` (network: needs `wrangler login`); none for a
+ * worker that does not exist yet (`wrangler secret put` creates it).
+ */
 export function secretNames({ config, env }) {
   const run = runWrangler(['secret', 'list', '--format', 'json', '--config', config, ...(env ? ['--env', env] : [])]);
+  if (run.status !== 0 && /\b10007\b|does not exist|not found/i.test(run.output)) return [];
   if (run.status !== 0) {
-    throw new Error(`\`wrangler secret list\` failed (are you logged in? \`npx wrangler login\`): ${run.output.trim().split('\n').slice(-3).join(' ')}`);
+    throw new Error(`\`wrangler secret list\` failed (are you logged in? \`npx wrangler login\`): ${wranglerError(run.output)}`);
   }
   const start = run.stdout.indexOf('[');
   return JSON.parse(run.stdout.slice(start)).map((s) => s.name);
@@ -183,6 +187,13 @@ export function dryRun({ config, env, outdir }) {
     problems.push(`the compressed worker is ${kib(gzipBytes)}, over the Free plan's 3 MB (${FREE_PLAN_GZIP_LIMIT} bytes)`);
   }
   return { ok: problems.length === 0, output, problems, gzipBytes, rawBytes, bindings };
+}
+
+/** The `[ERROR]` lines of wrangler's output, else its last lines. */
+export function wranglerError(output) {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const errors = lines.filter((l) => /\[ERROR\]|✘/.test(l));
+  return (errors.length ? errors : lines.slice(-3)).join(' ');
 }
 
 export const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;

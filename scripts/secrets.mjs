@@ -10,7 +10,7 @@
 //   node scripts/secrets.mjs [--env production] [--config wrangler.toml] [--rotate NAME]...
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { deployTool, parseArgs, repoRoot, runWrangler, secretNames } from './deployment.mjs';
+import { deployTool, parseArgs, repoRoot, runWrangler, secretNames, wranglerError } from './deployment.mjs';
 
 const say = (line) => console.log(`secrets: ${line}`);
 const args = parseArgs(process.argv.slice(2), { repeatable: ['rotate'] });
@@ -54,7 +54,7 @@ for (const [name, generate] of Object.entries(generators)) {
   } else {
     failed = true;
     // wrangler's own output never repeats the value it read from stdin.
-    say(`${name}: wrangler secret put failed: ${run.output.trim().split('\n').slice(-3).join(' ')}`);
+    say(`${name}: wrangler secret put failed: ${wranglerError(run.output)}`);
   }
 }
 process.exit(failed ? 1 : 0);

@@ -193,3 +193,27 @@ test('missing secrets: the session secret and every client_secret_var the config
   assert.deepEqual(missingSecrets(needed, ['ACME_CLIENT_SECRET', 'SSO_SIGNING_KEY']), ['SSO_SESSION_SECRET', 'GLOBEX_CLIENT_SECRET']);
   assert.deepEqual(missingSecrets(needed, needed), []);
 });
+
+test('the signing key make secrets generates is one the worker uses: its kid is in /_sso/jwks.json', async (t) => {
+  const run = spawnSync('cargo', ['run', '--quiet', '--locked', '--bin', 'edge-sso-deploy', '--', 'signing-key'], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const jwk = JSON.parse(run.stdout);
+  assert.deepEqual(Object.keys(jwk).sort(), ['alg', 'crv', 'd', 'kid', 'kty', 'use', 'x', 'y']);
+  assert.equal(Buffer.from(jwk.d, 'base64url').length, 32);
+  const worker = await startWorker({ sso: GOOD, secrets: { ACME_CLIENT_SECRET: 's', SSO_SIGNING_KEY: run.stdout } });
+  t.after(() => worker.stop());
+  const { response, body } = await fetchText(`${worker.url}/_sso/jwks.json`);
+  assert.equal(response.status, 200, body);
+  const { keys } = JSON.parse(body);
+  assert.deepEqual(keys.map((k) => [k.kid, k.x, k.y]), [[jwk.kid, jwk.x, jwk.y]]);
+  assert.ok(keys.every((k) => !('d' in k)), 'the private part is never published');
+});
+
+test('make secrets refuses the development top level and secrets it does not generate, before any network call', () => {
+  const top = node('secrets.mjs', ['--env', '']);
+  assert.equal(top.status, 2, top.out);
+  assert.match(top.out, /top level of wrangler\.toml is the development configuration/);
+  const other = node('secrets.mjs', ['--rotate', 'ACME_CLIENT_SECRET']);
+  assert.equal(other.status, 2, other.out);
+  assert.match(other.out, /only SSO_SESSION_SECRET and SSO_SIGNING_KEY are generated here/);
+});
