@@ -46,6 +46,10 @@ if (sso === undefined) {
   verdict = checkSso(sso);
   for (const e of verdict.errors) problems.push(`SSO: ${e.path}: ${e.problem}`);
   for (const w of verdict.warnings) warnings.push(`SSO: ${w.path}: ${w.problem}`);
+  const customDomain = (environment.routes ?? []).some((r) => typeof r === 'object' && r.custom_domain);
+  if (verdict.ok && customDomain && !verdict.origin) {
+    problems.push('SSO: origin: not set, but the worker is on a custom domain, which has no server behind it: set origin to your app\'s URL');
+  }
 }
 
 if (dry) {

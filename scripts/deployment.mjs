@@ -94,7 +94,7 @@ export function environmentProblems(environment, env) {
   if (!kv) {
     problems.push(`${where}: no KV namespace bound as ${CACHE_BINDING}`);
   } else if (isPlaceholder(kv.id)) {
-    problems.push(`${where} kv_namespaces ${CACHE_BINDING}: the placeholder ${JSON.stringify(kv.id)} is still there: \`npx wrangler kv namespace create ${CACHE_BINDING}${env ? ` --env ${env}` : ''}\` prints the id to put there`);
+    problems.push(`${where} kv_namespaces ${CACHE_BINDING}: the placeholder ${JSON.stringify(kv.id)} is still there: \`npx wrangler kv namespace create ${CACHE_BINDING}\` prints the id to put there`);
   } else if (/^0+$/.test(kv.id ?? '')) {
     problems.push(`${where} kv_namespaces ${CACHE_BINDING}: ${kv.id} is the development id, not a namespace of your account`);
   } else if (!/^[0-9a-f]{32}$/.test(kv.id ?? '')) {

@@ -164,6 +164,12 @@ test('the deploy guard passes a filled-in production environment through wrangle
     assert.match(out, /deploy: checks passed: edge-sso \(env production\), bundle [\d.]+ KiB, gzip [\d.]+ KiB/);
     assert.match(out, /dry run: nothing deployed/);
     assert.match(out, /warning: secrets not checked/);
+
+    // On a custom domain nothing stands behind the host: without `origin` it is refused.
+    const noOrigin = wranglerToml(dir, productionEnv({ kvId: '0123456789abcdef0123456789abcdef', route: 'app.acme-corp.com', sso: { ...GOOD, origin: undefined } }));
+    const refused = node('deploy.mjs', ['--config', noOrigin, '--env', 'production', '--dry-run']);
+    assert.equal(refused.status, 1, refused.out);
+    assert.match(refused.out, /refused: SSO: origin: not set, but the worker is on a custom domain/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
