@@ -4,8 +4,8 @@
 //          [--data-dir dev/data]
 //   GET  /                         (any other path too) the signed-in user, the headers, the assertion check
 //   POST /internal/sso/provision   JIT provisioning (interface.md §5); users kept in <data-dir>/origin-users.json
-//   GET  /api/users                the provisioned users, as JSON (a development aid for the tests:
-//                                  never expose such a list in a real app)
+//   GET  /api/users                the provisioned users, as JSON: through the worker, those of the
+//                                  user's org; directly, all (a development aid for the tests)
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,10 @@ const server = createServer(async (req, res) => {
     } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError(405, 'this demo origin only answers GET here');
     } else if (pathname === '/api/users') {
-      sendJson(res, 200, [...store.users.values()]);
+      // Through the worker, a user sees their own org's users; the full list answers only
+      // a direct request to this loopback origin (the tests' view of what was provisioned).
+      const org = req.headers['x-sso-org'] && decodeHeader(req.headers['x-sso-org']);
+      sendJson(res, 200, [...store.users.values()].filter((u) => !org || u.org === org));
     } else {
       sendHtml(res, 200, await homePage(req));
     }
@@ -243,7 +246,7 @@ ${userRows.join('\n')}
 </tbody>
 </table></div>` : '<p>None yet: the worker provisions each user at their first sign-in.</p>'}
 </section>` : ''}
-<p class="note">Also: <a href="/_sso/session">/_sso/session</a> · <a href="/api/users">/api/users</a> · <a href="/public/">a public page</a></p>`);
+<p class="note">Also: <a href="/_sso/session">/_sso/session</a> · <a href="/public/">a public page</a></p>`);
 }
 
 const STYLE = `

@@ -87,6 +87,13 @@ test('a real browser signs in, stays signed in, is signed out by Universal Logou
     const users = await (await fetch(`${origin.url}/api/users`)).json();
     assert.deepEqual(users.map((u) => [u.email, u.projects]), [[EMAIL, ['onboarding', 'acme-handbook']]],
       'the origin provisioned Alice once, with the org\'s default projects');
+    // A public page of the demo origin (no identity reaches it) lists nobody.
+    const pub = await context.newPage();
+    await pub.goto(`${worker.url}/public/`);
+    assert.match(await pub.locator('main').innerText(), /Not signed in/);
+    assert.equal(await pub.locator('#provisioned-users').count(), 0, 'no user list on a public page');
+    assert.doesNotMatch(await pub.content(), /alice@acme\.test/);
+    await pub.close();
   });
 
   await step('4. a reload and a second tab are still signed in, without the IdP', async () => {
