@@ -8,13 +8,17 @@
 //
 // Every child runs in its own process group; their ids are appended to
 // <run-dir>/pgids so that scripts/bench.sh can kill whatever survives this process.
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// The end-to-end tests' own helpers: child process groups, free ports, the cookie-keeping browser.
+import { Browser } from '../tests/support/browser.mjs';
+import { freePort, sleep } from '../tests/support/net.mjs';
+import { spawnGroup } from '../tests/support/process-group.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]?.startsWith('--') ? 'yes' : all[i + 1] ?? 'yes']] : acc), []));
@@ -52,46 +56,20 @@ const stateDir = (() => {
 process.on('exit', () => { if (stateDir.startsWith('/dev/shm/')) fs.rmSync(stateDir, { recursive: true, force: true }); });
 
 const log = (...m) => console.error('bench:', ...m);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- process groups
+// tests/support's process groups (killed whenever this process ends), each logging to
+// <run-dir>/<name>.log, with its id in <run-dir>/pgids for scripts/bench.sh.
 const groups = [];
-function spawnGroup(name, command, argv, opts = {}) {
+function startGroup(name, command, argv, { cwd } = {}) {
   const logPath = path.join(runDir, `${name}.log`);
-  const fd = fs.openSync(logPath, 'a');
-  const child = spawn(command, argv, { detached: true, stdio: ['ignore', fd, fd], ...opts });
-  fs.closeSync(fd);
-  fs.appendFileSync(path.join(runDir, 'pgids'), `${child.pid}\n`);
-  const g = { name, child, logPath, alive: true };
-  child.on('exit', () => { g.alive = false; });
-  groups.push(g);
-  return g;
+  const group = Object.assign(spawnGroup(command, argv, { cwd, logFile: logPath }), { name, logPath });
+  fs.appendFileSync(path.join(runDir, 'pgids'), `${group.pid}\n`);
+  groups.push(group);
+  return group;
 }
-function killGroups(signal = 'SIGKILL') {
-  for (const g of groups) {
-    try { process.kill(-g.child.pid, signal); } catch { /* gone */ }
-  }
-}
-async function stopGroups() {
-  killGroups('SIGTERM');
-  const deadline = Date.now() + 2000;
-  while (groups.some((g) => g.alive) && Date.now() < deadline) await sleep(50);
-  killGroups('SIGKILL');
-}
-process.on('exit', () => killGroups('SIGKILL'));
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.once(sig, () => { killGroups('SIGKILL'); process.exit(130); });
-}
-const tail = (g, n = 30) => fs.readFileSync(g.logPath, 'utf8').split('\n').slice(-n).join('\n');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
+const stopGroups = () => Promise.all(groups.map((g) => g.stop()));
+const tail = (g, n = 30) => g.logs().split('\n').slice(-n).join('\n');
 
 async function waitHttp(url, group, { ok = () => true, timeoutMs = 30_000 } = {}) {
   const deadline = Date.now() + timeoutMs;
@@ -136,9 +114,9 @@ http {
 }
 `;
     fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
-    group = spawnGroup('origin', originBin, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')]);
+    group = startGroup('origin', originBin, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')]);
   } else {
-    group = spawnGroup('origin', process.execPath, [path.join(root, 'bench/origin.mjs'), '--port', String(port)]);
+    group = startGroup('origin', process.execPath, [path.join(root, 'bench/origin.mjs'), '--port', String(port)]);
   }
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/`, group, { ok: (r) => r.status === 200 });
@@ -152,7 +130,7 @@ async function startIdp() {
   const keyPath = path.join(runDir, 'idp-key.pem');
   fs.writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   const clientSecret = crypto.randomBytes(24).toString('base64url');
-  const group = spawnGroup('idp', process.execPath, [path.join(root, 'bench/idp.mjs'), '--port', String(port), '--key', keyPath, '--client-id', 'edge-sso-bench', '--client-secret', clientSecret, '--kid', 'bench-rsa']);
+  const group = startGroup('idp', process.execPath, [path.join(root, 'bench/idp.mjs'), '--port', String(port), '--key', keyPath, '--client-id', 'edge-sso-bench', '--client-secret', clientSecret, '--kid', 'bench-rsa']);
   const issuer = `http://127.0.0.1:${port}`;
   await waitHttp(`${issuer}/.well-known/openid-configuration`, group, { ok: (r) => r.status === 200 });
   return { issuer, privateKey, kid: 'bench-rsa', clientId: 'edge-sso-bench', clientSecret, group };
@@ -250,7 +228,7 @@ const skeleton :Workerd.Worker = (
   const configPath = path.join(dir, 'config.capnp');
   fs.writeFileSync(configPath, capnp);
   const inspector = PROFILE ? await freePort() : null;
-  const group = spawnGroup('workerd', workerdBin, ['serve', configPath, ...(inspector ? [`--inspector-addr=127.0.0.1:${inspector}`] : [])], { cwd: dir });
+  const group = startGroup('workerd', workerdBin, ['serve', configPath, ...(inspector ? [`--inspector-addr=127.0.0.1:${inspector}`] : [])], { cwd: dir });
   const urls = Object.fromEntries(Object.entries(ports).map(([k, p]) => [k, `http://127.0.0.1:${p}`]));
   await waitHttp(`${urls.strict}/_sso/healthz`, group, { ok: (r) => r.status === 200 });
   await waitHttp(`${urls.revalidate}/_sso/healthz`, group, { ok: (r) => r.status === 200 });
@@ -258,37 +236,18 @@ const skeleton :Workerd.Worker = (
   return { urls, group, inspector, version: execFileSync(workerdBin, ['--version']).toString().trim() };
 }
 
-// ---------------------------------------------------------------- browser-less login
-function cookiePairs(response) {
-  return response.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c.endsWith('='));
-}
-
-// fetch, naming the URL when the connection fails. Like a browser, it retries a GET once
-// when a kept-alive connection turns out to have been closed by the server meanwhile.
-async function get(url, init) {
-  try {
-    return await fetch(url, init);
-  } catch (e) {
-    const stale = ['UND_ERR_SOCKET', 'ECONNRESET'].includes(e.cause?.code);
-    if (stale && !init?.method) return get(url, { ...init, method: 'GET' });
-    throw new Error(`${new URL(url).host}${new URL(url).pathname}: ${e.message} ${e.cause?.code ?? e.cause?.message ?? ''}`);
-  }
-}
-
+// ---------------------------------------------------------------- login
+// One sign-in as the end-to-end tests do it: tests/support's browser follows the
+// redirects (worker → IdP, which approves at once → callback), keeping the cookies.
 async function login(base, email) {
-  const r1 = await get(`${base}/_sso/login?org=bench&email=${encodeURIComponent(email)}&return_to=%2Fwhoami`, { redirect: 'manual' });
-  await r1.arrayBuffer();
-  if (r1.status !== 302) throw new Error(`/_sso/login answered ${r1.status}`);
-  const loginCookies = cookiePairs(r1).join('; ');
-  const r2 = await get(r1.headers.get('location'), { redirect: 'manual' });
-  await r2.arrayBuffer();
-  if (r2.status !== 302) throw new Error(`/authorize answered ${r2.status}`);
-  const r3 = await get(r2.headers.get('location'), { redirect: 'manual', headers: { cookie: loginCookies } });
-  const body = await r3.text();
-  if (r3.status !== 302) throw new Error(`/_sso/callback answered ${r3.status}: ${body.slice(0, 300)}`);
-  const session = cookiePairs(r3).find((c) => c.startsWith('sso_session='));
+  const browser = new Browser({ accept: '*/*' });
+  const start = `${base}/_sso/login?org=bench&email=${encodeURIComponent(email)}&return_to=%2Fwhoami`;
+  const final = await browser.get(start, { follow: true });
+  const callback = final.redirects.find((r) => new URL(r.url).pathname === '/_sso/callback');
+  if (!callback || callback.status !== 302) throw new Error(`/_sso/callback answered ${callback?.status ?? 'nothing'}: ${(callback ?? final).body.slice(0, 300)}`);
+  const session = browser.cookies(new URL(base)).find((c) => c.name === 'sso_session');
   if (!session) throw new Error('/_sso/callback set no sso_session cookie');
-  return session;
+  return `sso_session=${session.value}`;
 }
 
 async function pool(count, concurrency, task) {

@@ -20,55 +20,22 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use criterion::{criterion_group, criterion_main, Criterion};
-use jwt_compact::alg::{Rsa, RsaPrivateKey, RsaPublicKey};
-use jwt_compact::{AlgorithmExt, Claims, Header};
-use rsa::traits::PublicKeyParts;
-use serde::Serialize;
 use serde_json::json;
 
-use edge_sso::assertion::{AssertionClaims, AssertionSubject};
-use edge_sso::jose::{verify, AssertionSigningKey, Es256, JwkSet, SigningAlgorithm};
+use edge_sso::assertion::AssertionClaims;
+use edge_sso::fixtures;
+use edge_sso::jose::{verify, AssertionSigningKey, JwkSet, SigningAlgorithm, UntrustedJwt};
+use edge_sso::login::Nonce;
 use edge_sso::logout::backchannel::{logout_token_from_form, LogoutTokenClaims};
-use edge_sso::logout::unverified_issuer;
 use edge_sso::oidc::id_token::{Expected, IdTokenClaims};
 use edge_sso::session::cookie::SessionHandle;
+use edge_sso::user::User;
 
 const ISSUER: &str = "https://idp.bench.test";
 const CLIENT_ID: &str = "edge-sso-bench";
 const NONCE: &str = "n-0S6_WzA2Mj";
 const NOW: u64 = 1_800_000_000;
-
-fn b64(bytes: impl AsRef<[u8]>) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-#[derive(Serialize)]
-struct IdClaims<'a> {
-    iss: &'a str,
-    aud: &'a str,
-    sub: &'a str,
-    email: &'a str,
-    name: &'a str,
-    nonce: &'a str,
-    sid: &'a str,
-    iat: u64,
-    exp: u64,
-}
-
-#[derive(Serialize)]
-struct LogoutClaims<'a> {
-    iss: &'a str,
-    aud: &'a str,
-    sub: &'a str,
-    sid: &'a str,
-    jti: &'a str,
-    iat: u64,
-    exp: u64,
-    events: serde_json::Value,
-}
 
 struct Fixture {
     jwks: JwkSet,
@@ -82,49 +49,22 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let mut rng = rsa::rand_core::OsRng;
-    let rsa_key = RsaPrivateKey::new(&mut rng, 2048).expect("rsa keygen");
-    let rsa_public = RsaPublicKey::from(&rsa_key);
-    let ec_key = p256::ecdsa::SigningKey::from_slice(&[0x5a; 32]).expect("p256 scalar");
-    let point = ec_key.verifying_key().to_encoded_point(false);
-
-    let jwks_json = serde_json::to_vec(&json!({"keys": [
-        {"kty": "RSA", "kid": "rsa1", "alg": "RS256", "use": "sig",
-         "n": b64(rsa_public.n().to_bytes_be()), "e": b64(rsa_public.e().to_bytes_be())},
-        {"kty": "EC", "crv": "P-256", "kid": "ec1", "alg": "ES256", "use": "sig",
-         "x": b64(point.x().expect("x")), "y": b64(point.y().expect("y"))},
-    ]}))
-    .expect("jwks json");
+    // The shared fixture kit's fixed issuer keys: no key generation in the benchmark.
+    let jwks_json = fixtures::jwks_json(&[
+        fixtures::rsa_jwk(fixtures::rsa_key(), Some("rsa-1"), Some("RS256")),
+        fixtures::p256_jwk(&fixtures::p256_key(), Some("ec-1"), Some("ES256")),
+    ]);
     let jwks = JwkSet::parse(&jwks_json).expect("jwks");
     assert_eq!(jwks.len(), 2);
 
-    let id_claims = IdClaims {
-        iss: ISSUER,
-        aud: CLIENT_ID,
-        sub: "00u1bench",
-        email: "ana@bench.test",
-        name: "Ana Lima",
-        nonce: NONCE,
-        sid: "sid-1",
-        iat: NOW - 5,
-        exp: NOW + 300,
-    };
-    let id_token_rs256 = Rsa::rs256().token(&Header::empty().with_key_id("rsa1"), &Claims::new(&id_claims), &rsa_key).expect("rs256 token");
-    let id_token_es256 = Es256.token(&Header::empty().with_key_id("ec1"), &Claims::new(&id_claims), &ec_key).expect("es256 token");
+    let id_claims = json!({"iss": ISSUER, "aud": CLIENT_ID, "sub": "00u1bench", "email": "ana@bench.test", "name": "Ana Lima",
+        "nonce": NONCE, "sid": "sid-1", "iat": NOW - 5, "exp": NOW + 300});
+    let id_token_rs256 = fixtures::sign(&json!({"alg": "RS256", "kid": "rsa-1"}), &id_claims);
+    let id_token_es256 = fixtures::sign(&json!({"alg": "ES256", "kid": "ec-1"}), &id_claims);
 
-    let logout_claims = LogoutClaims {
-        iss: ISSUER,
-        aud: CLIENT_ID,
-        sub: "00u1bench",
-        sid: "sid-1",
-        jti: "bcl-jti-1",
-        iat: NOW - 5,
-        exp: NOW + 120,
-        events: json!({"http://schemas.openid.net/event/backchannel-logout": {}}),
-    };
-    let logout_token = Rsa::rs256()
-        .token(&Header::empty().with_key_id("rsa1").with_token_type("logout+jwt"), &Claims::new(&logout_claims), &rsa_key)
-        .expect("logout token");
+    let logout_claims = json!({"iss": ISSUER, "aud": CLIENT_ID, "sub": "00u1bench", "sid": "sid-1", "jti": "bcl-jti-1",
+        "iat": NOW - 5, "exp": NOW + 120, "events": {"http://schemas.openid.net/event/backchannel-logout": {}}});
+    let logout_token = fixtures::sign(&json!({"alg": "RS256", "kid": "rsa-1", "typ": "logout+jwt"}), &logout_claims);
     let logout_form = format!("logout_token={logout_token}").into_bytes();
 
     let cookie_key = [7_u8; 32];
@@ -134,19 +74,20 @@ fn fixture() -> Fixture {
     Fixture { jwks, jwks_json, id_token_rs256, id_token_es256, logout_form, cookie, cookie_key, signing_key }
 }
 
-fn expected() -> Expected<'static> {
-    Expected { issuer: ISSUER, client_id: CLIENT_ID, nonce: NONCE, now: NOW }
+fn expected(nonce: &Nonce) -> Expected<'_> {
+    Expected { issuer: ISSUER, client_id: CLIENT_ID, nonce, now: NOW }
 }
 
 fn benches(c: &mut Criterion) {
     let f = fixture();
+    let nonce = Nonce::new(NONCE);
     let allowed = SigningAlgorithm::DEFAULT_ALLOWED;
 
     // Sanity: every benchmarked path succeeds (a failing path would be measured as fast).
     assert!(SessionHandle::decode(&f.cookie, &f.cookie_key).is_some());
     for token in [&f.id_token_rs256, &f.id_token_es256] {
         let claims = verify::<IdTokenClaims>(token, &f.jwks, allowed).expect("id token verifies").claims;
-        claims.validate(&expected()).expect("id token valid");
+        claims.validate(&expected(&nonce)).expect("id token valid");
     }
 
     c.bench_function("session_cookie_check", |b| {
@@ -156,33 +97,40 @@ fn benches(c: &mut Criterion) {
     c.bench_function("id_token_rs256", |b| {
         b.iter(|| {
             let v = verify::<IdTokenClaims>(black_box(&f.id_token_rs256), &f.jwks, allowed).expect("verifies");
-            v.claims.validate(&expected()).expect("valid")
+            v.claims.validate(&expected(&nonce)).expect("valid")
         })
     });
 
     c.bench_function("id_token_es256", |b| {
         b.iter(|| {
             let v = verify::<IdTokenClaims>(black_box(&f.id_token_es256), &f.jwks, allowed).expect("verifies");
-            v.claims.validate(&expected()).expect("valid")
+            v.claims.validate(&expected(&nonce)).expect("valid")
         })
     });
 
     c.bench_function("logout_token_rs256", |b| {
         b.iter(|| {
             let token = logout_token_from_form(black_box(&f.logout_form)).expect("form");
-            let iss = unverified_issuer(&token).expect("iss");
-            assert_eq!(iss, ISSUER);
-            let v = verify::<LogoutTokenClaims>(&token, &f.jwks, allowed).expect("verifies");
+            let untrusted = UntrustedJwt::parse(&token).expect("jwt");
+            assert_eq!(untrusted.unverified_issuer().as_deref(), Some(ISSUER));
+            let v = untrusted.verify::<LogoutTokenClaims>(&f.jwks, allowed).expect("verifies");
             v.claims.validate(ISSUER, CLIENT_ID, NOW).expect("valid")
         })
     });
 
-    let who =
-        AssertionSubject { subject: "00u1bench", email: Some("ana@bench.test"), name: Some("Ana Lima"), org: "bench", idp_issuer: ISSUER };
+    let who = User {
+        org: "bench".into(),
+        issuer: ISSUER.into(),
+        subject: "00u1bench".into(),
+        email: Some("ana@bench.test".into()),
+        name: Some("Ana Lima".into()),
+        given_name: None,
+        family_name: None,
+    };
     c.bench_function("assertion_sign_es256", |b| {
         b.iter(|| {
             let claims = AssertionClaims::new(
-                who,
+                &who,
                 "https://app.bench.test",
                 "https://origin.bench.test",
                 NOW,

@@ -131,7 +131,7 @@ if [ -z "${BENCH_SKIP_MICRO:-}" ]; then
     harness+=(--config "profile.bench.package.$p.opt-level=0")
   done
   echo '{"opt_level":"z (release profile)","lto":false,"codegen_units":16}' >"$OUT/criterion-profile.json"
-  if ! CRITERION_HOME=$OUT/criterion in_group cargo "${harness[@]}" bench -q --bench core -- --noplot >"$OUT/criterion.log" 2>&1; then
+  if ! CRITERION_HOME=$OUT/criterion in_group cargo "${harness[@]}" bench -q --features fixtures --bench core -- --noplot >"$OUT/criterion.log" 2>&1; then
     tail -20 "$OUT/criterion.log" >&2
     problem micro "cargo bench failed (bench/out/criterion.log)"
   fi

@@ -13,7 +13,7 @@ cargo fmt --check
 (cd examples/protect-my-worker && cargo fmt --check)
 
 echo "lint: cargo clippy (native: the core, its tests and benches)" >&2
-cargo clippy --all-targets --locked --quiet -- -D warnings
+cargo clippy --all-targets --features fixtures --locked --quiet -- -D warnings
 
 echo "lint: cargo clippy (wasm32: the Workers adapter)" >&2
 (

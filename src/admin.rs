@@ -104,7 +104,7 @@ impl OnboardingUris {
 }
 
 /// An org as `GET /_sso/admin/orgs` shows it: everything but the secret.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct OrgSummary {
     /// Org id.
     pub id: String,

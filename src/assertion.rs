@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::user::User;
+
 /// Lifetime of an assertion, in seconds.
 pub const ASSERTION_TTL_SECS: u64 = 60;
 
@@ -31,32 +33,17 @@ pub struct AssertionClaims {
     pub jti: String,
 }
 
-/// Who the assertion is about.
-#[derive(Debug, Clone, Copy)]
-pub struct AssertionSubject<'a> {
-    /// `sub`.
-    pub subject: &'a str,
-    /// Email.
-    pub email: Option<&'a str>,
-    /// Name.
-    pub name: Option<&'a str>,
-    /// Org id.
-    pub org: &'a str,
-    /// IdP issuer.
-    pub idp_issuer: &'a str,
-}
-
 impl AssertionClaims {
-    /// Claims for `who`, issued by `base_url` for `audience` at `now`.
-    pub fn new(who: AssertionSubject<'_>, base_url: &str, audience: &str, now: u64, jti: String) -> Self {
+    /// Claims about `user`, issued by `base_url` for `audience` at `now`.
+    pub fn new(user: &User, base_url: &str, audience: &str, now: u64, jti: String) -> Self {
         Self {
             iss: base_url.to_owned(),
             aud: audience.to_owned(),
-            sub: who.subject.to_owned(),
-            email: who.email.unwrap_or_default().to_owned(),
-            name: who.name.unwrap_or_default().to_owned(),
-            org: who.org.to_owned(),
-            idp_iss: who.idp_issuer.to_owned(),
+            sub: user.subject.clone(),
+            email: user.email.clone().unwrap_or_default(),
+            name: user.name.clone().unwrap_or_default(),
+            org: user.org.clone(),
+            idp_iss: user.issuer.clone(),
             iat: now,
             exp: now + ASSERTION_TTL_SECS,
             jti,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::jose::SigningAlgorithm;
-use crate::secret::Secret;
+use crate::secret::{Secret, StoredSecret};
 
 pub mod branding;
 pub mod production;
@@ -175,7 +175,7 @@ pub struct RawOrg {
     pub client_id: String,
     /// Inline client secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<StoredSecret>,
     /// Name of the Worker secret holding the client secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_var: Option<String>,
@@ -318,8 +318,8 @@ impl RawOrg {
         let client_secret = match (self.client_secret, self.client_secret_var) {
             (Some(_), Some(_)) => return Err(ConfigError::new(field("client_secret"), "set client_secret or client_secret_var, not both")),
             (None, None) => return Err(ConfigError::new(field("client_secret"), "missing (or client_secret_var)")),
-            (Some(s), None) if s.is_empty() => return Err(ConfigError::new(field("client_secret"), "is empty")),
-            (Some(s), None) => Secret::new(s),
+            (Some(s), None) if s.expose().is_empty() => return Err(ConfigError::new(field("client_secret"), "is empty")),
+            (Some(s), None) => s.into(),
             (None, Some(var)) => match secret(&var) {
                 Some(s) if !s.is_empty() => Secret::new(s),
                 _ => return Err(ConfigError::new(field("client_secret_var"), format!("the Worker secret {var:?} is not set"))),

@@ -23,7 +23,7 @@
 //!     edge_sso::Sso::from_env(&env)
 //!         .handle(req, |req, user| async move {
 //!             match user {
-//!                 Some(user) => Response::ok(format!("Hello, {}", user.name.unwrap_or(user.subject))),
+//!                 Some(identity) => Response::ok(format!("Hello, {}", identity.user.name.unwrap_or(identity.user.subject))),
 //!                 None => Response::ok("public"),
 //!             }
 //!         })
@@ -44,6 +44,9 @@ pub mod assertion;
 pub mod config;
 #[cfg(target_arch = "wasm32")]
 pub mod edge;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
+pub mod flows;
 pub mod forward;
 pub mod jose;
 pub mod keys;
@@ -52,7 +55,11 @@ pub mod logout;
 pub mod oidc;
 pub mod pages;
 pub mod provisioning;
+pub mod routes;
 pub mod secret;
 pub mod session;
+pub mod settings;
+pub mod sso_state;
+pub mod user;
 #[cfg(target_arch = "wasm32")]
 pub use edge::{forward_to_origin, Identity, SessionStore, Sso, SsoState};

@@ -5,44 +5,62 @@ use serde::Serialize;
 
 use crate::keys::{mac, sha256};
 use crate::session::cookie::hex;
+use crate::user::User;
 
 /// Tries in all, the first included.
 pub const MAX_TRIES: u32 = 3;
 /// Longest refusal reason shown to the user, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
 
-/// The JSON body of a provisioning call.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct ProvisioningRequest {
-    /// Org id.
-    pub org: String,
-    /// IdP issuer.
-    pub issuer: String,
-    /// `sub`.
-    pub subject: String,
-    /// Email.
-    pub email: Option<String>,
-    /// Name.
-    pub name: Option<String>,
-    /// Given name.
-    pub given_name: Option<String>,
-    /// Family name.
-    pub family_name: Option<String>,
+/// The JSON body of a provisioning call: the user (flat: `org`, `issuer`, `subject`,
+/// `email`, `name`, `given_name`, `family_name`) and the org's default projects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisioningRequest<'a> {
+    /// Who signed in.
+    pub user: &'a User,
     /// The org's default projects.
-    pub projects: Vec<String>,
+    pub projects: &'a [String],
 }
 
-impl ProvisioningRequest {
+impl Serialize for ProvisioningRequest<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            org: &'a str,
+            issuer: &'a str,
+            subject: &'a str,
+            email: Option<&'a str>,
+            name: Option<&'a str>,
+            given_name: Option<&'a str>,
+            family_name: Option<&'a str>,
+            projects: &'a [String],
+        }
+        let u = self.user;
+        Body {
+            org: &u.org,
+            issuer: &u.issuer,
+            subject: &u.subject,
+            email: u.email.as_deref(),
+            name: u.name.as_deref(),
+            given_name: u.given_name.as_deref(),
+            family_name: u.family_name.as_deref(),
+            projects: self.projects,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl ProvisioningRequest<'_> {
     /// Fingerprint of the provisioned attributes: stable for org + subject + email +
     /// name; used as the `Idempotency-Key` and to tell whether anything changed.
     pub fn fingerprint(&self) -> String {
         let digest = mac(
             b"edge-sso/v1/provisioning",
             &[
-                self.org.as_bytes(),
-                self.subject.as_bytes(),
-                self.email.as_deref().unwrap_or_default().as_bytes(),
-                self.name.as_deref().unwrap_or_default().as_bytes(),
+                self.user.org.as_bytes(),
+                self.user.subject.as_bytes(),
+                self.user.email.as_deref().unwrap_or_default().as_bytes(),
+                self.user.name.as_deref().unwrap_or_default().as_bytes(),
             ],
         );
         hex(&sha256(&digest)[..16])
@@ -98,8 +116,8 @@ fn refusal_reason(content_type: Option<&str>, body: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn request(name: &str) -> ProvisioningRequest {
-        ProvisioningRequest {
+    fn user(name: &str) -> User {
+        User {
             org: "acme".into(),
             issuer: "https://idp".into(),
             subject: "u1".into(),
@@ -107,14 +125,24 @@ mod tests {
             name: Some(name.into()),
             given_name: None,
             family_name: None,
-            projects: vec!["p".into()],
         }
     }
 
     #[test]
     fn fingerprint_is_stable_and_follows_attributes() {
-        assert_eq!(request("Ana").fingerprint(), request("Ana").fingerprint());
-        assert_ne!(request("Ana").fingerprint(), request("Ana Lima").fingerprint());
+        let projects = ["p".to_owned()];
+        let fingerprint = |name| ProvisioningRequest { user: &user(name), projects: &projects }.fingerprint();
+        assert_eq!(fingerprint("Ana"), fingerprint("Ana"));
+        assert_ne!(fingerprint("Ana"), fingerprint("Ana Lima"));
+    }
+
+    #[test]
+    fn the_body_is_the_user_flat_with_the_projects() {
+        let projects = ["p".to_owned()];
+        let body = serde_json::to_value(ProvisioningRequest { user: &user("Ana"), projects: &projects }).expect("json");
+        let expected = serde_json::json!({"org": "acme", "issuer": "https://idp", "subject": "u1", "email": "a@acme.com", "name": "Ana",
+            "given_name": null, "family_name": null, "projects": ["p"]});
+        assert_eq!(body, expected);
     }
 
     #[test]

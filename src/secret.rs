@@ -34,6 +34,36 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A secret that has to be stored, as written (an org's client secret, kept by the
+/// state object): serialized as the plain string, otherwise like [`Secret`].
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct StoredSecret(String);
+
+impl StoredSecret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<StoredSecret> for Secret {
+    fn from(stored: StoredSecret) -> Self {
+        Self(stored.0)
+    }
+}
+
+impl fmt::Debug for StoredSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 /// Constant-time comparison of two byte strings (the length is not secret).
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && bool::from(a.ct_eq(b))

@@ -155,8 +155,8 @@ fn login_state() -> Vec<(&'static str, Vec<u8>)> {
     let state = "Vq3KpZ0xwT8m2uL6cYbR1eN4hJ7aDf9sGk5oQiXyU0E";
     let login = LoginState {
         org: "acme".to_owned(),
-        nonce: NONCE.to_owned(),
-        code_verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned(),
+        nonce: edge_sso::login::Nonce::new(NONCE),
+        code_verifier: edge_sso::login::PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
         return_to: "/reports?year=2026".to_owned(),
         expires_at: NOW + 600,
     };

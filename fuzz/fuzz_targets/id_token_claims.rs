@@ -11,7 +11,8 @@ fuzz_target!(|data: &[u8]| {
     // The same JSON as a plain value, to check the verdict against (serde_json skips
     // unknown members without checking their UTF-8, so this can fail where `claims` did not).
     let raw = serde_json::from_str::<serde_json::Value>(&String::from_utf8_lossy(data));
-    let expected = Expected { issuer: ISSUER, client_id: CLIENT_ID, nonce: NONCE, now: NOW };
+    let nonce = edge_sso::login::Nonce::new(NONCE);
+    let expected = Expected { issuer: ISSUER, client_id: CLIENT_ID, nonce: &nonce, now: NOW };
     let Ok(identity) = claims.validate(&expected) else { return };
 
     if let Ok(raw) = raw {

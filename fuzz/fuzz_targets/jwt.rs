@@ -1,12 +1,11 @@
 //! Compact JWS tokens (ID tokens, logout tokens, Universal Logout JWTs): `peek_header`,
-//! `unverified_issuer` and `verify` against a fixed small key set, never panic; a
+//! `UntrustedJwt::unverified_issuer` and `verify` against a fixed small key set, never panic; a
 //! verified token has an allowed `alg` and the header `peek_header` saw.
 #![no_main]
 
-use edge_sso::jose::{peek_header, verify, JwtError, SigningAlgorithm};
+use edge_sso::jose::{peek_header, verify, JwtError, SigningAlgorithm, UntrustedJwt};
 use edge_sso::logout::backchannel::LogoutTokenClaims;
 use edge_sso::logout::universal::RevocationClaims;
-use edge_sso::logout::unverified_issuer;
 use edge_sso::oidc::id_token::{Expected, IdTokenClaims};
 use edge_sso_fuzz::{jwks, CLIENT_ID, ISSUER, NONCE, NOW, REVOCATION_ENDPOINT};
 use libfuzzer_sys::fuzz_target;
@@ -14,7 +13,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(token) = std::str::from_utf8(data) else { return };
     let peeked = peek_header(token);
-    let _ = unverified_issuer(token);
+    let _ = UntrustedJwt::parse(token).map(|t| t.unverified_issuer());
 
     let allowed_sets: [&[SigningAlgorithm]; 2] = [SigningAlgorithm::DEFAULT_ALLOWED, &[SigningAlgorithm::Es256]];
     let mut verified = false;
@@ -36,7 +35,8 @@ fuzz_target!(|data: &[u8]| {
     // The typed claims the worker verifies into, then their rules.
     let algs = SigningAlgorithm::DEFAULT_ALLOWED;
     if let Ok(jwt) = verify::<IdTokenClaims>(token, jwks(), algs) {
-        let _ = jwt.claims.validate(&Expected { issuer: ISSUER, client_id: CLIENT_ID, nonce: NONCE, now: NOW });
+        let nonce = edge_sso::login::Nonce::new(NONCE);
+        let _ = jwt.claims.validate(&Expected { issuer: ISSUER, client_id: CLIENT_ID, nonce: &nonce, now: NOW });
     }
     if let Ok(jwt) = verify::<LogoutTokenClaims>(token, jwks(), algs) {
         let _ = jwt.claims.validate(ISSUER, CLIENT_ID, NOW);

@@ -2,7 +2,7 @@
 //! never changes who the user is.
 #![no_main]
 
-use edge_sso::oidc::id_token::Identity;
+use edge_sso::oidc::id_token::VerifiedIdToken;
 use edge_sso::oidc::userinfo::{parse_userinfo, UserinfoError};
 use libfuzzer_sys::fuzz_target;
 
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     match parse_userinfo(200, data, SUBJECT) {
         Ok(claims) => {
             assert_eq!(claims.sub.as_deref(), Some(SUBJECT));
-            let mut identity = Identity {
+            let mut identity = VerifiedIdToken {
                 subject: SUBJECT.to_owned(),
                 email: None,
                 name: None,

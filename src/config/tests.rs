@@ -148,3 +148,10 @@ fn branding_errors_name_the_field_as_the_worker_logs_them() {
     assert_eq!(config.branding.accent_color.as_deref(), Some("#00aa00"));
     assert_eq!(parse(ONE_ORG).unwrap().branding, Branding::default());
 }
+
+#[test]
+fn a_stored_orgs_client_secret_never_shows_in_debug() {
+    let raw: RawOrg = serde_json::from_str(r#"{"id":"a","issuer":"https://a.test","client_id":"c","client_secret":"hunter2"}"#).unwrap();
+    assert!(!format!("{raw:?}").contains("hunter2"));
+    assert!(serde_json::to_string(&raw).unwrap().contains(r#""client_secret":"hunter2""#), "stored as written");
+}

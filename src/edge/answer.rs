@@ -34,16 +34,6 @@ impl Failure {
         Self::new(500, "server_error", "Something went wrong. Please try again.").logged_as(reason)
     }
 
-    /// The identity provider answered wrongly.
-    pub(crate) fn idp_misbehaving(reason: impl Into<String>) -> Self {
-        Self::new(502, "idp_error", "The identity provider answered incorrectly. Please try again later.").logged_as(reason)
-    }
-
-    /// The identity provider could not be reached.
-    pub(crate) fn idp_unreachable(reason: impl Into<String>) -> Self {
-        Self::new(503, "idp_unavailable", "The identity provider cannot be reached. Please try again later.").logged_as(reason)
-    }
-
     /// The session store could not be used.
     pub(crate) fn store_unavailable(reason: impl Into<String>) -> Self {
         Self::new(503, "temporarily_unavailable", "Sign-in is temporarily unavailable. Please try again.").logged_as(reason)

@@ -4,22 +4,21 @@
 
 mod admin;
 mod answer;
-mod callback;
 mod cookies;
+mod handlers;
 mod idp;
-mod login;
-mod logout;
+mod io;
 mod net;
 mod orgs;
+mod outcomes;
 mod protect;
-mod provision;
-mod revocation;
 mod runtime;
 mod session_store;
 mod state_store;
 mod store;
 
-pub use protect::{forward_to_origin, Identity};
+pub use crate::flows::Identity;
+pub use protect::forward_to_origin;
 pub use session_store::SessionStore;
 pub use state_store::SsoState;
 
@@ -30,6 +29,8 @@ use std::rc::Rc;
 use crate::config::OrgConfig;
 
 use worker::{Env, Method, Request, Response};
+
+use crate::routes::{self, Route};
 
 use answer::{Failure, LogLine};
 use runtime::Settings;
@@ -77,7 +78,7 @@ impl Ctx<'_> {
 ///     edge_sso::Sso::from_env(&env)
 ///         .handle(req, |req, user| async move {
 ///             match user {
-///                 Some(user) => Response::ok(format!("Hello, {}", user.name.unwrap_or(user.subject))),
+///                 Some(identity) => Response::ok(format!("Hello, {}", identity.user.name.unwrap_or(identity.user.subject))),
 ///                 None => Response::ok("a public page"),
 ///             }
 ///         })
@@ -157,43 +158,19 @@ where
     let forward_to = if to_origin { settings.config.origin.as_deref() } else { None };
     let ctx = Ctx { env, settings, base_url, request_id, wants_html, now: runtime::now(), forward_to, orgs: OnceCell::new() };
     let path = url.path().to_owned();
-    if path == "/_sso" || path.starts_with("/_sso/") {
-        if path.starts_with("/_sso/admin/") {
-            return admin::route(&ctx, req, &path).await;
-        }
-        return route(&ctx, req, &path).await;
-    }
-    protect::serve(&ctx, req, &path, app).await
-}
-
-async fn route(ctx: &Ctx<'_>, req: Request, path: &str) -> Response {
-    let method = req.method();
-    let is_get = matches!(method, Method::Get | Method::Head);
-    match (path, is_get, method == Method::Post) {
-        ("/_sso/healthz", true, _) => answer::text(200, "ok"),
-        ("/_sso/jwks.json", true, _) => protect::jwks(ctx).await,
-        ("/_sso/session", true, _) => protect::session_info(ctx, &req).await,
-        ("/_sso/login", true, _) => login::start(ctx, &req).await,
-        ("/_sso/callback", true, _) => callback::finish(ctx, &req).await,
-        ("/_sso/logout", true, _) => logout::page(ctx, &req).await,
-        ("/_sso/logout", _, true) => logout::sign_out(ctx, &req).await,
-        ("/_sso/logged-out", true, _) => logout::logged_out(ctx, &req),
-        ("/_sso/backchannel-logout", _, true) => revocation::backchannel(ctx, req).await,
-        ("/_sso/global-token-revocation", _, true) => revocation::universal(ctx, req).await,
-        (
-            "/_sso/healthz"
-            | "/_sso/jwks.json"
-            | "/_sso/session"
-            | "/_sso/login"
-            | "/_sso/callback"
-            | "/_sso/logout"
-            | "/_sso/logged-out"
-            | "/_sso/backchannel-logout"
-            | "/_sso/global-token-revocation",
-            _,
-            _,
-        ) => Failure::new(405, "method_not_allowed", "Method not allowed.").into_response(ctx.wants_html),
-        _ => Failure::new(404, "not_found", "No such page.").into_response(ctx.wants_html),
+    let method = match req.method() {
+        Method::Get | Method::Head => routes::Method::Read,
+        Method::Post => routes::Method::Post,
+        Method::Put => routes::Method::Put,
+        Method::Delete => routes::Method::Delete,
+        _ => routes::Method::Other,
+    };
+    match routes::route(method, &path) {
+        Route::Page(page) => handlers::answer(&ctx, req, page).await,
+        Route::Admin(call) => admin::route(&ctx, req, call).await,
+        Route::MethodNotAllowed => Failure::new(405, "method_not_allowed", "Method not allowed.").into_response(ctx.wants_html),
+        Route::NotFound => Failure::new(404, "not_found", "No such page.").into_response(ctx.wants_html),
+        Route::App => protect::serve(&ctx, req, &path, app).await,
     }
 }
 

@@ -5,25 +5,8 @@ use std::time::Duration;
 use futures_util::future::{select, Either};
 use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
+use crate::flows::{HttpResponse, NetError};
 use crate::oidc::OutgoingRequest;
-
-/// A response read into memory.
-pub(crate) struct FetchedResponse {
-    pub(crate) status: u16,
-    pub(crate) content_type: Option<String>,
-    pub(crate) body: Vec<u8>,
-}
-
-/// Why an outgoing call produced no response.
-#[derive(Debug)]
-pub(crate) enum NetError {
-    /// Connection refused, DNS, TLS…
-    Unreachable,
-    /// No answer within the time bound.
-    Timeout,
-    /// The answer was larger than allowed.
-    TooLarge,
-}
 
 /// Awaits a JS `text()` promise (of a Request or Response) in one step, without
 /// streaming the body chunk by chunk through wasm.
@@ -42,7 +25,7 @@ pub(crate) async fn read_body(req: &mut Request, max: usize) -> Option<Vec<u8>> 
 }
 
 /// Sends `request`; gives up after `timeout`; refuses bodies over `max_body` bytes.
-pub(crate) async fn send(request: &OutgoingRequest, timeout: Duration, max_body: usize) -> Result<FetchedResponse, NetError> {
+pub(crate) async fn send(request: &OutgoingRequest, timeout: Duration, max_body: usize) -> Result<HttpResponse, NetError> {
     let headers = Headers::new();
     for (k, v) in &request.headers {
         headers.set(k, v).map_err(|_| NetError::Unreachable)?;
@@ -59,7 +42,7 @@ pub(crate) async fn send(request: &OutgoingRequest, timeout: Duration, max_body:
 }
 
 /// Sends a prepared request with the same bounds.
-pub(crate) async fn send_request(req: Request, timeout: Duration, max_body: usize) -> Result<FetchedResponse, NetError> {
+async fn send_request(req: Request, timeout: Duration, max_body: usize) -> Result<HttpResponse, NetError> {
     let controller = AbortController::default();
     let signal = controller.signal();
     let work = async move {
@@ -75,7 +58,7 @@ pub(crate) async fn send_request(req: Request, timeout: Duration, max_body: usiz
         if body.len() > max_body {
             return Err(NetError::TooLarge);
         }
-        Ok(FetchedResponse { status, content_type, body })
+        Ok(HttpResponse { status, content_type, body })
     };
     let timer = Delay::from(timeout);
     futures_util::pin_mut!(work);

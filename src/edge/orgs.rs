@@ -4,41 +4,29 @@
 
 use std::rc::Rc;
 
-use worker::{Env, Method};
+use worker::Env;
 
 use super::answer::Failure;
 use super::store::state_call;
 use super::Ctx;
 use crate::config::{OrgConfig, RawOrg};
+use crate::sso_state::{StateRequest, StateResponse};
 
-/// Every org: static ones first, then stored ones (stored orgs never shadow static ids).
+/// Every org in effect ([`crate::settings::Settings::orgs_with`]), read at most once per request.
 pub(crate) async fn all(ctx: &Ctx<'_>) -> Result<Rc<Vec<OrgConfig>>, Failure> {
     if let Some(orgs) = ctx.orgs.get() {
         return Ok(orgs.clone());
     }
-    let mut orgs = ctx.settings.config.orgs.clone();
-    if ctx.settings.admin_token.is_some() {
-        for raw in stored(ctx.env).await? {
-            if orgs.iter().any(|o| o.id == raw.id) {
-                continue;
-            }
-            if let Ok(org) = raw.validate("stored org", &|_| None) {
-                orgs.push(org);
-            }
-        }
-    }
-    let orgs = Rc::new(orgs);
+    let stored = if ctx.settings.admin_token.is_some() { stored(ctx.env).await? } else { Vec::new() };
+    let orgs = Rc::new(ctx.settings.orgs_with(stored));
     let _ = ctx.orgs.set(orgs.clone());
     Ok(orgs)
 }
 
-/// The org with this id.
-pub(crate) async fn find(ctx: &Ctx<'_>, id: &str) -> Result<Option<OrgConfig>, Failure> {
-    Ok(all(ctx).await?.iter().find(|o| o.id == id).cloned())
-}
-
 /// The orgs stored through the admin API.
 pub(crate) async fn stored(env: &Env) -> Result<Vec<RawOrg>, Failure> {
-    let mut resp = state_call(env, Method::Get, "/orgs", None).await?;
-    resp.json().await.map_err(|_| Failure::store_unavailable("stored orgs unreadable"))
+    match state_call(env, &StateRequest::ListOrgs).await? {
+        StateResponse::Orgs { orgs } => Ok(orgs),
+        _ => Err(Failure::store_unavailable("stored orgs unreadable")),
+    }
 }

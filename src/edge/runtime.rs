@@ -8,17 +8,9 @@ use wasm_bindgen::JsValue;
 use worker::Env;
 
 use super::answer::Failure;
-use crate::config::{self, Config, ConfigError};
+use crate::config::ConfigError;
 use crate::jose::AssertionSigningKey;
-use crate::keys::DerivedKeys;
-use crate::secret::Secret;
-
-/// Everything parsed from the environment.
-pub(crate) struct Settings {
-    pub(crate) config: Config,
-    pub(crate) keys: DerivedKeys,
-    pub(crate) admin_token: Option<Secret>,
-}
+pub(crate) use crate::settings::Settings;
 
 thread_local! {
     static SETTINGS: RefCell<Option<Rc<Result<Settings, ConfigError>>>> = const { RefCell::new(None) };
@@ -30,22 +22,13 @@ pub(crate) fn settings(env: &Env) -> Rc<Result<Settings, ConfigError>> {
     if let Some(s) = SETTINGS.with(|s| s.borrow().clone()) {
         return s;
     }
-    let parsed = Rc::new(parse_settings(env));
+    let parsed = Rc::new(Settings::from_env(&|name| raw_var(env, name)));
     SETTINGS.with(|s| *s.borrow_mut() = Some(parsed.clone()));
     parsed
 }
 
-fn parse_settings(env: &Env) -> Result<Settings, ConfigError> {
-    let sso = raw_var(env, "SSO").ok_or_else(|| ConfigError { path: "SSO".into(), problem: "is not set".into() })?;
-    let lookup = |name: &str| raw_var(env, name);
-    let config = Config::parse(&sso, &lookup)?;
-    let session_secret = config::session_secret(raw_var(env, "SSO_SESSION_SECRET"))?;
-    let admin_token = raw_var(env, "SSO_ADMIN_TOKEN").filter(|t| !t.is_empty()).map(Secret::new);
-    Ok(Settings { config, keys: DerivedKeys::derive(&session_secret), admin_token })
-}
-
 /// The branding of this isolate's configuration (unbranded while it is invalid).
-pub(crate) fn branding() -> config::Branding {
+pub(crate) fn branding() -> crate::config::Branding {
     SETTINGS.with(|s| s.borrow().as_ref().and_then(|s| s.as_ref().as_ref().ok().map(|s| s.config.branding.clone()))).unwrap_or_default()
 }
 
@@ -83,4 +66,9 @@ pub(crate) fn random<const N: usize>() -> Result<[u8; N], Failure> {
     let mut bytes = [0u8; N];
     getrandom::getrandom(&mut bytes).map_err(|_| Failure::internal("no randomness available"))?;
     Ok(bytes)
+}
+
+/// Fills `out` from the platform's CSPRNG.
+pub(crate) fn fill_random(out: &mut [u8]) -> Result<(), getrandom::Error> {
+    getrandom::getrandom(out)
 }

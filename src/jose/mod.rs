@@ -6,7 +6,7 @@
 
 mod algorithm;
 mod assertion;
-mod base64url;
+pub(crate) mod base64url;
 mod ecdsa;
 mod jwks;
 mod verify;
@@ -18,4 +18,4 @@ pub use algorithm::{SigningAlgorithm, UnknownAlgorithm};
 pub use assertion::{AssertionKeyError, AssertionSigningKey};
 pub use ecdsa::{Es256, Es384};
 pub use jwks::{JwkSet, JwksError, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
-pub use verify::{peek_header, verify, JwtError, JwtHeader, VerifiedJwt, MAX_TOKEN_BYTES};
+pub use verify::{peek_header, verify, JwtError, JwtHeader, UntrustedJwt, VerifiedJwt, MAX_TOKEN_BYTES};

@@ -61,7 +61,7 @@ pub enum JwtError {
 /// Reads a token's header without verifying anything, so that the caller can decide,
 /// from the `kid`, whether its cached key set is current.
 pub fn peek_header(token: &str) -> Result<JwtHeader, JwtError> {
-    parse(token).map(|untrusted| header_of(&untrusted))
+    UntrustedJwt::parse(token).map(|untrusted| untrusted.header)
 }
 
 /// Verifies a token's signature and deserializes its claims.
@@ -72,27 +72,64 @@ pub fn peek_header(token: &str) -> Result<JwtHeader, JwtError> {
 /// header's are tried; the token is accepted if any one verifies. No time, `iss` or `aud`
 /// check is made here.
 pub fn verify<C: DeserializeOwned>(token: &str, keys: &JwkSet, allowed: &[SigningAlgorithm]) -> Result<VerifiedJwt<C>, JwtError> {
-    let untrusted = parse(token)?;
-    let header = header_of(&untrusted);
-    let alg = header
-        .alg
-        .parse::<SigningAlgorithm>()
-        .ok()
-        .filter(|alg| allowed.contains(alg))
-        .ok_or_else(|| JwtError::AlgorithmNotAllowed(echoed(&header.alg)))?;
-    let candidates = candidates(keys, alg, header.kid.as_deref())?;
+    UntrustedJwt::parse(token)?.verify(keys, allowed)
+}
 
-    // invariant: `parse` accepted exactly three segments, so both splits find a dot.
-    let (signing_input, _) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
-    let (_, payload) = signing_input.split_once('.').ok_or(JwtError::Malformed)?;
-    let signature = RsaSignature::try_from_slice(untrusted.signature_bytes()).map_err(|_| JwtError::BadSignature)?;
-    if !candidates.iter().any(|key| key.verifies(alg, &signature, signing_input.as_bytes())) {
-        return Err(JwtError::BadSignature);
+/// A compact JWS split and decoded once, trusted for nothing: its header and `iss`
+/// choose the keys, then [`UntrustedJwt::verify`] makes it a [`VerifiedJwt`].
+pub struct UntrustedJwt<'a> {
+    token: &'a str,
+    untrusted: UntrustedToken<'a, HeaderExtensions>,
+    header: JwtHeader,
+    /// The decoded claims segment.
+    payload: Vec<u8>,
+}
+
+impl<'a> UntrustedJwt<'a> {
+    /// Splits and decodes `token` (bounded in size, no `crit`).
+    pub fn parse(token: &'a str) -> Result<Self, JwtError> {
+        let untrusted = parse(token)?;
+        let header = header_of(&untrusted);
+        // invariant: `parse` accepted exactly three segments.
+        let payload = token.split('.').nth(1).and_then(base64url::decode_segment).ok_or(JwtError::Malformed)?;
+        Ok(Self { token, untrusted, header, payload })
     }
 
-    let payload = base64url::decode_segment(payload).ok_or(JwtError::Malformed)?;
-    let claims = serde_json::from_slice(&payload).map_err(JwtError::Claims)?;
-    Ok(VerifiedJwt { header, claims })
+    /// The header, as sent.
+    pub fn header(&self) -> &JwtHeader {
+        &self.header
+    }
+
+    /// The `iss` claim, read without trusting it (to choose whose keys verify it).
+    pub fn unverified_issuer(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Iss {
+            iss: Option<String>,
+        }
+        serde_json::from_slice::<Iss>(&self.payload).ok()?.iss
+    }
+
+    /// Verifies the signature with `keys` (see [`verify`]) and deserializes the claims.
+    pub fn verify<C: DeserializeOwned>(&self, keys: &JwkSet, allowed: &[SigningAlgorithm]) -> Result<VerifiedJwt<C>, JwtError> {
+        let header = &self.header;
+        let alg = header
+            .alg
+            .parse::<SigningAlgorithm>()
+            .ok()
+            .filter(|alg| allowed.contains(alg))
+            .ok_or_else(|| JwtError::AlgorithmNotAllowed(echoed(&header.alg)))?;
+        let candidates = candidates(keys, alg, header.kid.as_deref())?;
+
+        // invariant: `parse` accepted exactly three segments, so both splits find a dot.
+        let (signing_input, _) = self.token.rsplit_once('.').ok_or(JwtError::Malformed)?;
+        let signature = RsaSignature::try_from_slice(self.untrusted.signature_bytes()).map_err(|_| JwtError::BadSignature)?;
+        if !candidates.iter().any(|key| key.verifies(alg, &signature, signing_input.as_bytes())) {
+            return Err(JwtError::BadSignature);
+        }
+
+        let claims = serde_json::from_slice(&self.payload).map_err(JwtError::Claims)?;
+        Ok(VerifiedJwt { header: header.clone(), claims })
+    }
 }
 
 /// Header members beyond those jwt-compact reads.

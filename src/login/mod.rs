@@ -7,10 +7,12 @@ pub mod state;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::config::OrgConfig;
 use crate::keys::sha256;
+use crate::secret::constant_time_eq;
 pub use return_to::safe_return_to;
 pub use state::{LoginState, LOGIN_STATE_TTL_SECS};
 
@@ -64,9 +66,9 @@ pub struct LoginSecrets {
     /// `state` parameter.
     pub state: String,
     /// `nonce` parameter.
-    pub nonce: String,
+    pub nonce: Nonce,
     /// PKCE code verifier (kept in the login-state cookie, never sent in the URL).
-    pub code_verifier: String,
+    pub code_verifier: PkceVerifier,
 }
 
 impl LoginSecrets {
@@ -74,14 +76,67 @@ impl LoginSecrets {
     pub fn from_random(random: &[u8; 64]) -> Self {
         Self {
             state: URL_SAFE_NO_PAD.encode(&random[..16]),
-            nonce: URL_SAFE_NO_PAD.encode(&random[16..32]),
-            code_verifier: URL_SAFE_NO_PAD.encode(&random[32..64]),
+            nonce: Nonce(URL_SAFE_NO_PAD.encode(&random[16..32])),
+            code_verifier: PkceVerifier(URL_SAFE_NO_PAD.encode(&random[32..64])),
         }
+    }
+}
+
+/// A login's `nonce`: sent once, checked once against the ID token. Not `Clone`, no
+/// `PartialEq` (see [`Nonce::matches`]), redacted in `Debug`.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Nonce(String);
+
+impl Nonce {
+    /// Wraps a nonce value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the authorization request.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Constant-time comparison with the ID token's `nonce`.
+    pub fn matches(&self, candidate: &str) -> bool {
+        constant_time_eq(self.0.as_bytes(), candidate.as_bytes())
+    }
+}
+
+/// A login's PKCE code verifier: used once, at the code exchange. Not `Clone`, no
+/// `PartialEq`, redacted in `Debug`.
+#[derive(Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PkceVerifier(String);
+
+impl PkceVerifier {
+    /// Wraps a verifier value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the token request.
+    pub fn expose(&self) -> &str {
+        &self.0
     }
 
     /// `code_challenge` for S256.
-    pub fn code_challenge(&self) -> String {
-        pkce_challenge(&self.code_verifier)
+    pub fn challenge(&self) -> String {
+        pkce_challenge(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Nonce {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Nonce([redacted])")
+    }
+}
+
+impl std::fmt::Debug for PkceVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PkceVerifier([redacted])")
     }
 }
 
@@ -106,8 +161,8 @@ pub fn authorization_url(
             .append_pair("redirect_uri", redirect_uri)
             .append_pair("scope", &org.scopes.join(" "))
             .append_pair("state", &secrets.state)
-            .append_pair("nonce", &secrets.nonce)
-            .append_pair("code_challenge", &secrets.code_challenge())
+            .append_pair("nonce", secrets.nonce.expose())
+            .append_pair("code_challenge", &secrets.code_verifier.challenge())
             .append_pair("code_challenge_method", "S256");
         if let Some(hint) = login_hint {
             q.append_pair("login_hint", hint);

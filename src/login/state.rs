@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+use super::{Nonce, PkceVerifier};
 use crate::keys::{mac, sha256};
 use crate::secret::constant_time_eq;
 use crate::session::cookie::hex;
@@ -19,14 +20,14 @@ pub const LOGIN_COOKIE_PREFIX: &str = "sso_login_";
 const MAX_COOKIE_VALUE: usize = 4096;
 
 /// What the callback needs to know about the login it finishes.
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Serialize, Deserialize)]
 pub struct LoginState {
     /// Org id.
     pub org: String,
     /// Nonce sent in the authorization request.
-    pub nonce: String,
+    pub nonce: Nonce,
     /// PKCE verifier.
-    pub code_verifier: String,
+    pub code_verifier: PkceVerifier,
     /// Where to go after login (already cleaned).
     pub return_to: String,
     /// Unix seconds after which the attempt is stale.
@@ -99,36 +100,47 @@ mod tests {
     const KEY: [u8; 32] = [3; 32];
 
     fn login() -> LoginState {
-        LoginState { org: "acme".into(), nonce: "n".into(), code_verifier: "v".into(), return_to: "/x".into(), expires_at: 1000 }
+        let secrets = crate::login::LoginSecrets::from_random(&[7; 64]);
+        LoginState {
+            org: "acme".into(),
+            nonce: secrets.nonce,
+            code_verifier: secrets.code_verifier,
+            return_to: "/x".into(),
+            expires_at: 1000,
+        }
     }
 
     #[test]
     fn state_roundtrips() {
         let value = login().encode("st", &KEY);
-        assert_eq!(LoginState::decode(Some(&value), "st", &KEY, 999), Ok(login()));
+        let back = LoginState::decode(Some(&value), "st", &KEY, 999).expect("valid");
+        assert_eq!((back.org.as_str(), back.return_to.as_str(), back.expires_at), ("acme", "/x", 1000));
+        assert!(back.nonce.matches(login().nonce.expose()));
+        assert_eq!(back.code_verifier.expose(), login().code_verifier.expose());
+        assert!(!format!("{back:?} {:?}", back.nonce).contains(login().nonce.expose()), "redacted");
     }
 
     #[test]
     fn cookie_of_another_state_is_refused() {
         let value = login().encode("st", &KEY);
-        assert_eq!(LoginState::decode(Some(&value), "other", &KEY, 1), Err(StateError::Invalid));
+        assert_eq!(LoginState::decode(Some(&value), "other", &KEY, 1).err(), Some(StateError::Invalid));
     }
 
     #[test]
     fn missing_cookie_means_another_browser() {
-        assert_eq!(LoginState::decode(None, "st", &KEY, 1), Err(StateError::NotThisBrowser));
+        assert_eq!(LoginState::decode(None, "st", &KEY, 1).err(), Some(StateError::NotThisBrowser));
     }
 
     #[test]
     fn stale_login_is_refused() {
         let value = login().encode("st", &KEY);
-        assert_eq!(LoginState::decode(Some(&value), "st", &KEY, 1000), Err(StateError::Expired));
+        assert_eq!(LoginState::decode(Some(&value), "st", &KEY, 1000).err(), Some(StateError::Expired));
     }
 
     #[test]
     fn garbage_is_refused_without_panic() {
         for v in ["", ".", "a.b", "%%.%%", "e30.AAAA"] {
-            assert_eq!(LoginState::decode(Some(v), "st", &KEY, 1), Err(StateError::Invalid), "{v}");
+            assert_eq!(LoginState::decode(Some(v), "st", &KEY, 1).err(), Some(StateError::Invalid), "{v}");
         }
     }
 

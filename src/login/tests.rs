@@ -49,11 +49,11 @@ fn authorization_url_has_every_parameter() {
     assert_eq!(q["redirect_uri"], "https://app/_sso/callback");
     assert_eq!(q["scope"], "openid email profile");
     assert_eq!(q["state"], secrets.state);
-    assert_eq!(q["nonce"], secrets.nonce);
+    assert_eq!(q["nonce"], secrets.nonce.expose());
     assert_eq!(q["code_challenge_method"], "S256");
-    assert_eq!(q["code_challenge"], pkce_challenge(&secrets.code_verifier));
+    assert_eq!(q["code_challenge"], pkce_challenge(secrets.code_verifier.expose()));
     assert_eq!(q["login_hint"], "a@acme.com");
-    assert!(!q.values().any(|v| *v == secrets.code_verifier));
+    assert!(!q.values().any(|v| v == secrets.code_verifier.expose()));
 }
 
 #[test]

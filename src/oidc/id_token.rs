@@ -3,6 +3,9 @@
 
 use serde::Deserialize;
 
+use crate::login::Nonce;
+use crate::user::User;
+
 /// Clock skew tolerated on `iat`/`exp`/`nbf`, in seconds.
 pub const CLOCK_SKEW_SECS: u64 = 60;
 /// Longest string claim kept (email, name, sub…).
@@ -60,9 +63,9 @@ pub struct IdTokenClaims {
     sid: Option<String>,
 }
 
-/// What a valid ID token says about the user.
+/// The claims of an ID token that passed every rule.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Identity {
+pub struct VerifiedIdToken {
     /// `sub`.
     pub subject: String,
     /// `email`.
@@ -77,9 +80,9 @@ pub struct Identity {
     pub sid: Option<String>,
 }
 
-impl std::fmt::Debug for Identity {
+impl std::fmt::Debug for VerifiedIdToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Identity([personal data])")
+        f.write_str("VerifiedIdToken([personal data])")
     }
 }
 
@@ -123,14 +126,14 @@ pub struct Expected<'a> {
     /// The org's client id.
     pub client_id: &'a str,
     /// The nonce sent in the authorization request.
-    pub nonce: &'a str,
+    pub nonce: &'a Nonce,
     /// Unix seconds.
     pub now: u64,
 }
 
 impl IdTokenClaims {
     /// Applies every claim rule; returns the user's identity.
-    pub fn validate(self, expected: &Expected<'_>) -> Result<Identity, IdTokenError> {
+    pub fn validate(self, expected: &Expected<'_>) -> Result<VerifiedIdToken, IdTokenError> {
         if self.iss.as_deref() != Some(expected.issuer) {
             return Err(IdTokenError::Issuer);
         }
@@ -148,7 +151,7 @@ impl IdTokenClaims {
         }
         check_times(self.exp, self.iat, self.nbf, expected.now)?;
         match &self.nonce {
-            Some(n) if crate::secret::constant_time_eq(n.as_bytes(), expected.nonce.as_bytes()) => {}
+            Some(n) if expected.nonce.matches(n) => {}
             _ => return Err(IdTokenError::Nonce),
         }
         let subject = self.sub.filter(|s| !s.is_empty()).ok_or(IdTokenError::Subject)?;
@@ -159,7 +162,7 @@ impl IdTokenClaims {
         }
         let name =
             self.name.filter(|n| !n.is_empty()).or_else(|| full_name(&self.given_name, &self.family_name)).or(self.preferred_username);
-        Ok(Identity { subject, email: self.email, name, given_name: self.given_name, family_name: self.family_name, sid: self.sid })
+        Ok(VerifiedIdToken { subject, email: self.email, name, given_name: self.given_name, family_name: self.family_name, sid: self.sid })
     }
 }
 
@@ -189,7 +192,22 @@ fn full_name(given: &Option<String>, family: &Option<String>) -> Option<String> 
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-impl Identity {
+impl VerifiedIdToken {
+    /// The user these claims describe, signed in through `org` at `issuer`, and the
+    /// IdP session id.
+    pub fn into_user(self, org: &str, issuer: &str) -> (User, Option<String>) {
+        let user = User {
+            org: org.to_owned(),
+            issuer: issuer.to_owned(),
+            subject: self.subject,
+            email: self.email,
+            name: self.name,
+            given_name: self.given_name,
+            family_name: self.family_name,
+        };
+        (user, self.sid)
+    }
+
     /// Fills email and name from userinfo claims (whose `sub` was already checked).
     pub fn merge_userinfo(&mut self, info: super::userinfo::UserinfoClaims) {
         if self.email.is_none() {

@@ -3,39 +3,116 @@
 
 pub mod cookie;
 pub mod store;
+pub mod tables;
 
 use serde::{Deserialize, Serialize};
 
 use crate::config::SessionPolicy;
+use crate::user::User;
 
 /// A session as the store keeps it.
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(from = "StoredRecord", into = "StoredRecord")]
 pub struct SessionRecord {
-    /// Org id.
-    pub org: String,
-    /// The IdP's issuer.
-    pub issuer: String,
-    /// `sub` of the ID token.
-    pub subject: String,
-    /// Email, when the IdP gave one.
-    pub email: Option<String>,
-    /// Display name, when the IdP gave one.
-    pub name: Option<String>,
+    /// Who signed in.
+    pub user: User,
     /// The IdP session id (`sid`), when given.
     pub idp_sid: Option<String>,
     /// The raw ID token, kept for `id_token_hint` at logout. The store keeps it apart
     /// and hands it out only when the session ends (empty in `Touch` answers).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub id_token: String,
+    pub id_token: IdToken,
     /// Unix seconds of login.
     pub created_at: u64,
     /// Unix seconds of the last use (for the idle timeout).
     pub last_seen: u64,
 }
 
+/// A [`SessionRecord`] as stored: flat (`org`, `issuer`, `subject`, `email`, `name`, …),
+/// as records were before the user had a type of its own. Read on every protected
+/// request, so plainly derived (no `serde(flatten)` buffering).
+#[derive(Serialize, Deserialize)]
+struct StoredRecord {
+    org: String,
+    issuer: String,
+    subject: String,
+    email: Option<String>,
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    given_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    family_name: Option<String>,
+    idp_sid: Option<String>,
+    #[serde(default, skip_serializing_if = "IdToken::is_empty")]
+    id_token: IdToken,
+    created_at: u64,
+    last_seen: u64,
+}
+
+impl From<StoredRecord> for SessionRecord {
+    fn from(r: StoredRecord) -> Self {
+        let user = User {
+            org: r.org,
+            issuer: r.issuer,
+            subject: r.subject,
+            email: r.email,
+            name: r.name,
+            given_name: r.given_name,
+            family_name: r.family_name,
+        };
+        Self { user, idp_sid: r.idp_sid, id_token: r.id_token, created_at: r.created_at, last_seen: r.last_seen }
+    }
+}
+
+impl From<SessionRecord> for StoredRecord {
+    fn from(r: SessionRecord) -> Self {
+        let u = r.user;
+        Self {
+            org: u.org,
+            issuer: u.issuer,
+            subject: u.subject,
+            email: u.email,
+            name: u.name,
+            given_name: u.given_name,
+            family_name: u.family_name,
+            idp_sid: r.idp_sid,
+            id_token: r.id_token,
+            created_at: r.created_at,
+            last_seen: r.last_seen,
+        }
+    }
+}
+
+/// A raw ID token kept for `id_token_hint`: a secret, redacted in `Debug`, never compared.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct IdToken(String);
+
+impl IdToken {
+    /// Wraps a raw token.
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
+
+    /// The token, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for IdToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdToken([redacted])")
+    }
+}
+
 impl std::fmt::Debug for SessionRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionRecord").field("org", &self.org).field("created_at", &self.created_at).finish_non_exhaustive()
+        f.debug_struct("SessionRecord").field("org", &self.user.org).field("created_at", &self.created_at).finish_non_exhaustive()
     }
 }
 
@@ -114,13 +191,17 @@ mod tests {
 
     fn record(created_at: u64, last_seen: u64) -> SessionRecord {
         SessionRecord {
-            org: "acme".into(),
-            issuer: "https://idp".into(),
-            subject: "s".into(),
-            email: None,
-            name: None,
+            user: User {
+                org: "acme".into(),
+                issuer: "https://idp".into(),
+                subject: "s".into(),
+                email: None,
+                name: None,
+                given_name: None,
+                family_name: None,
+            },
             idp_sid: None,
-            id_token: "t".into(),
+            id_token: IdToken::new("t"),
             created_at,
             last_seen,
         }
@@ -162,8 +243,19 @@ mod tests {
     }
 
     #[test]
+    fn records_stored_before_given_and_family_names_still_read() {
+        let old =
+            r#"{"org":"acme","issuer":"https://idp","subject":"s","email":null,"name":"N","idp_sid":null,"created_at":1,"last_seen":2}"#;
+        let record: SessionRecord = serde_json::from_str(old).expect("old record");
+        assert_eq!((record.user.subject.as_str(), record.user.name.as_deref(), record.user.given_name.as_deref()), ("s", Some("N"), None));
+        let json = serde_json::to_value(&record).expect("json");
+        assert_eq!((json["org"].as_str(), json["subject"].as_str()), (Some("acme"), Some("s")), "stored flat as before");
+    }
+
+    #[test]
     fn debug_hides_identity_and_token() {
         let text = format!("{:?}", record(0, 0));
         assert!(!text.contains("id_token") && !text.contains("\"t\""));
+        assert_eq!(format!("{:?}", IdToken::new("secret")), "IdToken([redacted])");
     }
 }

@@ -37,11 +37,10 @@ pub enum StoreRequest {
         /// Storage key of the session.
         key: String,
     },
-    /// Use a one-time value (login state, token `jti`): `Consumed(true)` the first
-    /// time, `Consumed(false)` after.
+    /// Use a one-time value: `Consumed(true)` the first time, `Consumed(false)` after.
     Consume {
-        /// The value (hashed by the caller when secret).
-        key: String,
+        /// The value.
+        once: OnceValue,
         /// Until when it must be remembered (Unix seconds).
         expires_at: u64,
         /// Unix seconds.
@@ -51,8 +50,9 @@ pub enum StoreRequest {
     Revoke {
         /// Which sessions.
         target: RevokeTarget,
-        /// `(jti, remember until)`: refused as replayed if seen before.
-        jti: Option<(String, u64)>,
+        /// The logout token's `jti` and until when to remember it: refused as replayed
+        /// if seen before.
+        jti: Option<(OnceValue, u64)>,
         /// Unix seconds.
         now: u64,
     },
@@ -70,6 +70,39 @@ pub enum StoreRequest {
     },
     /// Forget everything (the org was removed).
     Purge,
+}
+
+/// What a single-use value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnceKind {
+    /// A login's `state` (kept hashed: it is a secret until used).
+    LoginState,
+    /// The `jti` of a back-channel logout token.
+    BackchannelLogout,
+    /// The `jti` of a Universal Logout JWT.
+    UniversalLogout,
+}
+
+/// A single-use value of one kind; the store keeps each kind apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnceValue {
+    /// Its kind.
+    pub kind: OnceKind,
+    /// The value (hashed by the caller when secret).
+    pub value: String,
+}
+
+impl OnceValue {
+    /// The key the store remembers it under.
+    pub fn storage_key(&self) -> String {
+        let prefix = match self.kind {
+            OnceKind::LoginState => "state:",
+            OnceKind::BackchannelLogout => "jti:bcl:",
+            OnceKind::UniversalLogout => "jti:ul:",
+        };
+        format!("{prefix}{}", self.value)
+    }
 }
 
 /// Which sessions a [`StoreRequest::Revoke`] ends.
@@ -107,7 +140,7 @@ pub enum StoreResponse {
     /// Answer to `Touch`: the session if it is valid now.
     Session {
         /// The session, if it exists and has not expired.
-        session: Option<ActiveSession>,
+        session: Option<Box<ActiveSession>>,
     },
     /// Answer to `End`: the session that was ended, if it existed.
     Ended {
@@ -154,5 +187,19 @@ pub struct ActiveSession {
 impl std::fmt::Debug for ActiveSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ActiveSession").field("record", &self.record).field("expires_at", &self.expires_at).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_use_values_of_different_kinds_never_collide_and_keep_their_stored_keys() {
+        let key = |kind| OnceValue { kind, value: "j1".into() }.storage_key();
+        assert_eq!(
+            [key(OnceKind::LoginState), key(OnceKind::BackchannelLogout), key(OnceKind::UniversalLogout)],
+            ["state:j1", "jti:bcl:j1", "jti:ul:j1"]
+        );
     }
 }

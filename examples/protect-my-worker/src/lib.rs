@@ -11,13 +11,13 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 }
 
 /// The application: runs only for signed-in users (and public paths, with no user).
-async fn app(req: Request, user: Option<edge_sso::Identity>) -> Result<Response> {
-    match (req.path().as_str(), user) {
-        ("/api/me", Some(user)) => Response::from_json(&serde_json::json!({
-            "org": user.org, "subject": user.subject, "email": user.email, "name": user.name, "expires_at": user.expires_at,
+async fn app(req: Request, identity: Option<edge_sso::Identity>) -> Result<Response> {
+    match (req.path().as_str(), identity) {
+        ("/api/me", Some(edge_sso::Identity { user, expires_at })) => Response::from_json(&serde_json::json!({
+            "org": user.org, "subject": user.subject, "email": user.email, "name": user.name, "expires_at": expires_at,
         })),
         ("/public/hello", _) => Response::ok("hello, anyone"),
-        (_, Some(user)) => {
+        (_, Some(edge_sso::Identity { user, .. })) => {
             let name = escape(user.name.as_deref().unwrap_or(&user.subject));
             Response::from_html(format!(
                 "<!doctype html><title>Hello</title><h1>Hello, {name}!</h1><p>You are signed in to {org}.</p>\

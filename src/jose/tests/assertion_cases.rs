@@ -3,7 +3,7 @@
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::fixtures::{claims, TestClaims};
+use crate::fixtures::{claims, TestClaims};
 use crate::jose::{base64url, peek_header, verify, AssertionKeyError, AssertionSigningKey, JwkSet, SigningAlgorithm};
 
 fn published(key: &AssertionSigningKey) -> JwkSet {

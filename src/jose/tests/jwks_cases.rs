@@ -5,7 +5,7 @@ use jwt_compact::alg::RsaPrivateKey;
 use rsa::rand_core::OsRng;
 use serde_json::{json, Value};
 
-use super::fixtures::{jwks, jwks_json, keys, p256_jwk, p384_jwk, rsa_jwk, rsa_token, TestClaims};
+use crate::fixtures::{jwks, jwks_json, keys, p256_jwk, p384_jwk, rsa_jwk, rsa_token, TestClaims};
 use crate::jose::{verify, JwkSet, JwksError, SigningAlgorithm, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
 
 #[test]

@@ -1,7 +1,7 @@
 //! Key selection: by `kid` when present, every fitting key when absent, never a key of
 //! the wrong type or declared algorithm.
 
-use super::fixtures::{jwks, keys, p256_jwk, p384_jwk, rsa_jwk, rsa_token, token, TestClaims};
+use crate::fixtures::{jwks, keys, p256_jwk, p384_jwk, rsa_jwk, rsa_token, token, TestClaims};
 use crate::jose::{verify, Es256, JwtError, SigningAlgorithm};
 
 const DEFAULTS: &[SigningAlgorithm] = SigningAlgorithm::DEFAULT_ALLOWED;

@@ -3,7 +3,7 @@
 use jwt_compact::{alg::Rsa, Algorithm, AlgorithmSignature};
 use serde_json::json;
 
-use super::fixtures::{claims, jwks, keys, raw_token, rsa_jwk, rsa_token, TestClaims};
+use crate::fixtures::{claims, jwks, keys, raw_token, rsa_jwk, rsa_token, TestClaims};
 use crate::jose::{base64url, peek_header, verify, JwtError, SigningAlgorithm, MAX_TOKEN_BYTES};
 
 const ALL: &[SigningAlgorithm] = SigningAlgorithm::ALL;
@@ -107,4 +107,17 @@ fn header_with_unparseable_x5t_is_malformed() {
     // jwt-compact decodes `x5t`; a value too short to be a SHA-1 thumbprint is refused.
     let token = raw_token(&json!({"alg": "RS256", "x5t": "abc"}), &json!(claims()), b"s");
     assert_malformed(&token);
+}
+
+#[test]
+fn untrusted_jwt_reads_the_issuer_once_without_trust() {
+    let token = raw_token(&json!({"alg": "RS256"}), &json!({"iss": "https://idp.test"}), b"not a signature");
+    let untrusted = crate::jose::UntrustedJwt::parse(&token).expect("parsed");
+    assert_eq!(untrusted.unverified_issuer().as_deref(), Some("https://idp.test"));
+    assert_eq!(untrusted.header().alg, "RS256");
+    let no_iss = raw_token(&json!({"alg": "RS256"}), &json!({"iss": 7}), b"x");
+    assert_eq!(crate::jose::UntrustedJwt::parse(&no_iss).expect("parsed").unverified_issuer(), None);
+    for garbage in ["", "a", "a.b", "a.b.c.d", "e30.!!!.x"] {
+        assert!(crate::jose::UntrustedJwt::parse(garbage).is_err(), "{garbage}");
+    }
 }

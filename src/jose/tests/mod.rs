@@ -1,8 +1,7 @@
-//! Tests of the JOSE module, grouped by rule; keys and token builders in `fixtures`.
+//! Tests of the JOSE module, grouped by rule; keys and token builders in `crate::fixtures`.
 
 mod algorithm_cases;
 mod assertion_cases;
-mod fixtures;
 mod jwks_cases;
 mod key_selection_cases;
 mod malformed_cases;

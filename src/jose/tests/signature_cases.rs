@@ -7,7 +7,7 @@ use jwt_compact::{
 };
 use serde_json::json;
 
-use super::fixtures::{
+use crate::fixtures::{
     claims, jwks, keys, p256_jwk, p384_jwk, raw_token, rsa_jwk, rsa_token, signature_of, token, with_signature, TestClaims,
 };
 use crate::jose::{verify, Es256, Es384, JwtError, SigningAlgorithm};

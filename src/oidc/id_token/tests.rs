@@ -23,10 +23,9 @@ fn without(key: &str) -> serde_json::Value {
     v
 }
 
-const EXPECTED: Expected<'static> = Expected { issuer: "https://idp.test", client_id: "client", nonce: "n1", now: NOW };
-
-fn check(v: serde_json::Value) -> Result<Identity, IdTokenError> {
-    claims(v).validate(&EXPECTED)
+fn check(v: serde_json::Value) -> Result<VerifiedIdToken, IdTokenError> {
+    let nonce = Nonce::new("n1");
+    claims(v).validate(&Expected { issuer: "https://idp.test", client_id: "client", nonce: &nonce, now: NOW })
 }
 
 #[test]

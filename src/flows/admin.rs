@@ -1,0 +1,169 @@
+//! The admin API (`/_sso/admin/orgs…`): onboard, list and remove orgs without a
+//! redeploy. Enabled only with an admin token, compared in constant time; a new org's
+//! issuer and client credentials are checked before it is stored.
+
+use super::{FlowError, Io, Site, Traced, IDP_TIMEOUT_MS};
+use crate::admin::{check_conflicts, parse_org_body, AdminError, OnboardingUris, OrgSummary};
+use crate::config::{is_org_id, OrgConfig, RawOrg};
+use crate::oidc::discovery::{discovery_url, parse_provider_metadata, MAX_DISCOVERY_BYTES};
+use crate::oidc::token::token_request;
+use crate::oidc::{IdpError, OutgoingRequest};
+use crate::routes::AdminCall;
+use crate::secret::Secret;
+use crate::session::store::StoreRequest;
+
+/// The orgs stored through the admin API (the adapter keeps them strongly consistent).
+#[allow(async_fn_in_trait)]
+pub trait OrgDirectory {
+    /// Every stored org, as written.
+    async fn stored_orgs(&self) -> Result<Vec<RawOrg>, FlowError>;
+    /// Stores `org` (replacing one of the same id); `Err(Ok(reason))` when another stored
+    /// org claims one of its domains.
+    async fn put_org(&self, org: &RawOrg) -> Result<(), Result<String, FlowError>>;
+    /// Removes the org `id`; answers whether it existed.
+    async fn delete_org(&self, id: &str) -> Result<bool, FlowError>;
+}
+
+/// A successful admin call.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AdminAnswer {
+    /// Every org, static and stored.
+    Orgs(Vec<OrgSummary>),
+    /// The org was stored: the values to register at the IdP.
+    Onboarded(OnboardingUris),
+    /// The org and everything its store held are gone.
+    Deleted(String),
+}
+
+/// Why an admin call failed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AdminFailure {
+    /// No admin token is configured: the API does not exist (`404`).
+    Disabled,
+    /// The bearer token is missing or wrong (`401`).
+    Unauthorized,
+    /// No such route or org (`404`).
+    NotFound(&'static str),
+    /// The body is missing or too large (`400`).
+    NoBody,
+    /// The org was refused (`400`, `409`, `422`).
+    Refused(AdminError),
+    /// The state object or the store failed.
+    Failed(FlowError),
+}
+
+impl From<FlowError> for AdminFailure {
+    fn from(e: FlowError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl From<AdminError> for AdminFailure {
+    fn from(e: AdminError) -> Self {
+        Self::Refused(e)
+    }
+}
+
+/// One admin call: `authorization` is the request's header, `body` the bounded body of a `PUT`.
+pub async fn admin(
+    io: &(impl Io + OrgDirectory),
+    site: Site<'_>,
+    token: Option<&Secret>,
+    authorization: Option<&str>,
+    call: AdminCall<'_>,
+    body: Option<&[u8]>,
+) -> Traced<AdminAnswer, AdminFailure> {
+    let org = match call {
+        AdminCall::PutOrg(id) | AdminCall::DeleteOrg(id) if is_org_id(id) => Some(id.to_owned()),
+        _ => None,
+    };
+    let Some(token) = token else { return Traced { org, result: Err(AdminFailure::Disabled) } };
+    let presented = authorization.and_then(|h| h.strip_prefix("Bearer "));
+    if !presented.is_some_and(|p| token.ct_eq(p.trim())) {
+        return Traced { org, result: Err(AdminFailure::Unauthorized) };
+    }
+    let result = match call {
+        AdminCall::ListOrgs => list(io, site).await,
+        AdminCall::PutOrg(id) => match body {
+            Some(body) => put(io, site, id, body).await,
+            None => Err(AdminFailure::NoBody),
+        },
+        AdminCall::DeleteOrg(id) => delete(io, site, id).await,
+        AdminCall::Unknown => Err(AdminFailure::NotFound("No such admin route.")),
+    };
+    Traced { org, result }
+}
+
+async fn list(io: &(impl Io + OrgDirectory), site: Site<'_>) -> Result<AdminAnswer, AdminFailure> {
+    let mut out: Vec<OrgSummary> = site.config.orgs.iter().map(|o| OrgSummary::new(o, "static")).collect();
+    for raw in io.stored_orgs().await? {
+        if let Ok(org) = raw.validate("stored org", &|_| None) {
+            out.push(OrgSummary::new(&org, "stored"));
+        }
+    }
+    Ok(AdminAnswer::Orgs(out))
+}
+
+async fn put(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str, body: &[u8]) -> Result<AdminAnswer, AdminFailure> {
+    let (raw, org) = parse_org_body(id, body)?;
+    let statics = &site.config.orgs;
+    if statics.iter().any(|o| o.id == org.id) {
+        return Err(AdminError::Conflict(format!("org {:?} is defined by the static configuration", org.id)).into());
+    }
+    check_conflicts(&org, statics)?;
+    verify_provider(io, &org).await?;
+    match io.put_org(&raw).await {
+        Ok(()) => Ok(AdminAnswer::Onboarded(OnboardingUris::new(&org.id, site.base_url))),
+        Err(Ok(conflict)) => Err(AdminError::Conflict(conflict).into()),
+        Err(Err(e)) => Err(e.into()),
+    }
+}
+
+/// Fetches the issuer's discovery document (its `issuer` must match) and checks the
+/// client credentials at the token endpoint with a code that cannot exist: an
+/// `invalid_client` answer means the id or secret is wrong.
+async fn verify_provider(io: &impl Io, org: &OrgConfig) -> Result<(), AdminError> {
+    let request = OutgoingRequest {
+        method: "GET",
+        url: discovery_url(&org.issuer),
+        headers: vec![("accept".into(), "application/json".into())],
+        body: None,
+    };
+    let resp = io
+        .send(&request, IDP_TIMEOUT_MS, MAX_DISCOVERY_BYTES)
+        .await
+        .map_err(|_| AdminError::Unverifiable("the issuer cannot be reached".into()))?;
+    if resp.status != 200 {
+        return Err(AdminError::Unverifiable(format!("the issuer's discovery document answered {}", resp.status)));
+    }
+    let meta = parse_provider_metadata(&resp.body, &org.issuer).map_err(|e| match e {
+        IdpError::Misbehaving(r) | IdpError::Unreachable(r) => AdminError::Unverifiable(r),
+    })?;
+    let probe = token_request(
+        &meta.token_endpoint,
+        org,
+        "edge-sso-credential-check",
+        "https://edge-sso.invalid/_sso/callback",
+        "edge-sso-credential-check-verifier-0000000000",
+    );
+    if let Ok(resp) = io.send(&probe, IDP_TIMEOUT_MS, 16 * 1024).await {
+        let error = serde_json::from_slice::<serde_json::Value>(&resp.body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned));
+        if resp.status == 401 || error.as_deref() == Some("invalid_client") {
+            return Err(AdminError::Unverifiable("the identity provider rejected the client id or secret".into()));
+        }
+    }
+    Ok(())
+}
+
+async fn delete(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str) -> Result<AdminAnswer, AdminFailure> {
+    if site.config.orgs.iter().any(|o| o.id == id) {
+        return Err(AdminError::Conflict(format!("org {id:?} is defined by the static configuration")).into());
+    }
+    if !is_org_id(id) || !io.delete_org(id).await? {
+        return Err(AdminFailure::NotFound("no such org"));
+    }
+    io.store(&site.store_of(id), &StoreRequest::Purge).await?;
+    Ok(AdminAnswer::Deleted(id.to_owned()))
+}

@@ -1,0 +1,75 @@
+//! OpenID Connect Back-Channel Logout (`POST /_sso/backchannel-logout`): the logout
+//! token is parsed once, verified with the keys of each org of its issuer, and its
+//! `sid`/`sub` chooses the sessions the org's store ends (checking the `jti` in the
+//! same transaction).
+
+use super::signature::verify_signature;
+use super::{FlowError, Io, Site, Traced};
+use crate::jose::UntrustedJwt;
+use crate::logout::backchannel::{logout_token_from_form, BackchannelError, LogoutTokenClaims};
+use crate::session::store::{OnceKind, OnceValue, RevokeTarget, StoreRequest, StoreResponse};
+
+/// Why a logout request was not honoured.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BackchannelFailure {
+    /// The request or token breaks the rules (the IdP must not retry), with detail for the log.
+    Refused(BackchannelError, Option<String>),
+    /// The IdP's keys or the store could not be used (the IdP may retry).
+    Failed(FlowError),
+}
+
+impl From<BackchannelError> for BackchannelFailure {
+    fn from(e: BackchannelError) -> Self {
+        Self::Refused(e, None)
+    }
+}
+
+impl From<FlowError> for BackchannelFailure {
+    fn from(e: FlowError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+/// Handles a logout request whose form body is `body` (`None`: missing or too large);
+/// answers how many sessions ended.
+pub async fn backchannel_logout(io: &impl Io, site: Site<'_>, body: Option<&[u8]>) -> Traced<u64, BackchannelFailure> {
+    let mut org = None;
+    let result = revoke(io, site, body, &mut org).await;
+    Traced { org, result }
+}
+
+async fn revoke(io: &impl Io, site: Site<'_>, body: Option<&[u8]>, org_seen: &mut Option<String>) -> Result<u64, BackchannelFailure> {
+    let token = logout_token_from_form(body.ok_or(BackchannelError::MissingToken)?)?;
+    let token = UntrustedJwt::parse(&token).map_err(|_| BackchannelError::Unverified)?;
+    let issuer = token.unverified_issuer().ok_or(BackchannelError::Unverified)?;
+    let orgs = io.orgs().await?;
+    let mut last = BackchannelFailure::Refused(BackchannelError::Claims("iss"), None);
+    for org in orgs.iter().filter(|o| o.issuer == issuer) {
+        *org_seen = Some(org.id.clone());
+        let meta = io.provider_metadata(&org.issuer).await?;
+        let claims: LogoutTokenClaims = match verify_signature(io, &meta.jwks_uri, &org.signing_algs, &token).await {
+            Ok(v) => v.claims,
+            Err(e) if e.is_invalid_token() => return Err(BackchannelFailure::Refused(BackchannelError::Unverified, Some(e.to_string()))),
+            Err(e) => return Err(e.into()),
+        };
+        let verified = match claims.validate(&org.issuer, &org.client_id, io.now()) {
+            Ok(v) => v,
+            Err(e) => {
+                last = e.into();
+                continue;
+            }
+        };
+        let target = match (verified.sid, verified.subject) {
+            (Some(sid), subject) => RevokeTarget::IdpSession { sid, subject },
+            (None, Some(subject)) => RevokeTarget::Subject { subject },
+            (None, None) => return Err(BackchannelError::Claims("sub or sid").into()),
+        };
+        let jti = Some((OnceValue { kind: OnceKind::BackchannelLogout, value: verified.jti }, verified.remember_until));
+        return match io.store(&site.store_of(&org.id), &StoreRequest::Revoke { target, jti, now: io.now() }).await? {
+            StoreResponse::Replayed => Err(BackchannelError::Replayed.into()),
+            StoreResponse::Revoked { sessions, .. } => Ok(sessions),
+            _ => Err(FlowError::Store("unexpected store answer".into()).into()),
+        };
+    }
+    Err(last)
+}

@@ -1,0 +1,126 @@
+//! The flows, sans-IO: each request edge-sso answers itself (login, callback, sign-out,
+//! back-channel and Universal Logout, the access decision) as plain Rust generic over
+//! [`Io`], the few effects a flow needs. The `edge` adapter implements [`Io`] over the
+//! Workers runtime and turns each flow's outcome into an HTTP answer; the tests drive
+//! every branch with a fake.
+
+mod access;
+mod admin;
+mod backchannel;
+mod callback;
+pub mod documents;
+mod error;
+mod login;
+mod provision;
+pub mod session_check;
+mod sign_out;
+mod signature;
+mod universal;
+
+#[cfg(test)]
+mod tests;
+
+use std::rc::Rc;
+
+use crate::config::{Config, OrgConfig};
+use crate::jose::{AssertionSigningKey, JwkSet};
+use crate::keys::DerivedKeys;
+use crate::oidc::discovery::ProviderMetadata;
+use crate::oidc::OutgoingRequest;
+use crate::session::store::{StoreRequest, StoreResponse};
+
+pub use access::{access, identity_of, sign_assertion, Access, Identity, Unauthenticated};
+pub use admin::{admin, AdminAnswer, AdminFailure, OrgDirectory};
+pub use backchannel::{backchannel_logout, BackchannelFailure};
+pub use callback::{finish_login, CallbackQuery, SignedIn};
+pub use error::{FlowError, Traced};
+pub use login::{start_login, LoginStart};
+pub use provision::ensure_provisioned;
+pub use sign_out::{sign_out, SignedOut};
+pub use signature::verify_signature;
+pub use universal::{universal_logout, UniversalLogoutFailure};
+
+/// Bound on each call to an identity provider, in milliseconds.
+pub const IDP_TIMEOUT_MS: u64 = 10_000;
+
+/// The effects a flow may ask for (in the style of openidconnect-rs's `AsyncHttpClient`).
+/// Workers are single-threaded, so the futures need not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait Io {
+    /// Sends `request`, giving up after `timeout_ms`, refusing answers over `max_body` bytes.
+    async fn send(&self, request: &OutgoingRequest, timeout_ms: u64, max_body: usize) -> Result<HttpResponse, NetError>;
+    /// One message to the session store named `store_name` (a `Failed` answer is an error).
+    async fn store(&self, store_name: &str, request: &StoreRequest) -> Result<StoreResponse, FlowError>;
+    /// Every org in effect (static, then stored through the admin API).
+    async fn orgs(&self) -> Result<Rc<Vec<OrgConfig>>, FlowError>;
+    /// The provider metadata of `issuer` (cached by the adapter).
+    async fn provider_metadata(&self, issuer: &str) -> Result<Rc<ProviderMetadata>, FlowError>;
+    /// The key set at `jwks_uri`. With `force`, refetched unless that was done very
+    /// recently; then the cached set itself (the same `Rc`) comes back.
+    async fn jwks(&self, jwks_uri: &str, force: bool) -> Result<Rc<JwkSet>, FlowError>;
+    /// The worker's assertion signing key.
+    async fn assertion_key(&self) -> Result<Rc<AssertionSigningKey>, FlowError>;
+    /// Waits `ms` milliseconds (between provisioning tries).
+    async fn sleep(&self, ms: u64);
+    /// Unix seconds now.
+    fn now(&self) -> u64;
+    /// Fills `out` from a CSPRNG.
+    fn random(&self, out: &mut [u8]) -> Result<(), FlowError>;
+}
+
+/// What every flow knows about this deployment.
+#[derive(Clone, Copy)]
+pub struct Site<'a> {
+    /// The parsed configuration.
+    pub config: &'a Config,
+    /// Keys derived from `SSO_SESSION_SECRET`.
+    pub keys: &'a DerivedKeys,
+    /// `scheme://host[:port]` of the worker, no trailing slash.
+    pub base_url: &'a str,
+}
+
+impl Site<'_> {
+    /// `redirect_uri` of every org.
+    pub fn callback_url(&self) -> String {
+        format!("{}/_sso/callback", self.base_url)
+    }
+
+    /// Whether cookies get `Secure`.
+    pub fn secure(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// The session store of `org`.
+    pub fn store_of(&self, org: &str) -> String {
+        crate::session::cookie::store_name_for_org(self.keys.store_name(), org)
+    }
+}
+
+/// An answer read into memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+/// Why an outgoing call produced no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetError {
+    /// Connection refused, DNS, TLS…
+    Unreachable,
+    /// No answer within the time bound.
+    Timeout,
+    /// The answer was larger than allowed.
+    TooLarge,
+}
+
+/// `N` random bytes from `io`.
+fn random<const N: usize>(io: &impl Io) -> Result<[u8; N], FlowError> {
+    let mut bytes = [0u8; N];
+    io.random(&mut bytes)?;
+    Ok(bytes)
+}

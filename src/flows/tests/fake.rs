@@ -1,0 +1,293 @@
+//! The fake [`Io`]: one org (`acme`) whose IdP is scripted per URL, an in-memory session
+//! store that applies [`StoreRequest`]s as the real one does, and switches to make each
+//! effect fail.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use crate::config::{Config, OrgConfig, RawOrg};
+use crate::fixtures::{es256_token, jwks, keys, p256_jwk};
+use crate::flows::{FlowError, HttpResponse, Io, NetError, OrgDirectory, Site};
+use crate::jose::{AssertionSigningKey, JwkSet};
+use crate::keys::DerivedKeys;
+use crate::oidc::discovery::ProviderMetadata;
+use crate::oidc::{IdpError, OutgoingRequest};
+use crate::secret::Secret;
+use crate::session::store::{ActiveSession, RevokeTarget, StoreRequest, StoreResponse};
+use crate::session::SessionRecord;
+
+pub(super) const NOW: u64 = 1_800_000_000;
+pub(super) const ISSUER: &str = "https://acme.idp.test";
+pub(super) const TOKEN_URL: &str = "https://acme.idp.test/token";
+pub(super) const USERINFO_URL: &str = "https://acme.idp.test/userinfo";
+pub(super) const ORIGIN_PROVISION_URL: &str = "https://origin.test/provision";
+pub(super) const BASE_URL: &str = "https://app.test";
+pub(super) const KID: &str = "k1";
+
+/// The configuration the fake serves; `extra` is merged into the JSON first.
+pub(super) fn config(extra: Value) -> Config {
+    let mut sso = json!({
+        "base_url": BASE_URL,
+        "public_paths": ["/public"],
+        "orgs": [{"id": "acme", "issuer": ISSUER, "client_id": "client-1", "client_secret": "s3cret",
+                  "domains": ["acme.test"], "signing_algs": ["ES256"]},
+                 {"id": "globex", "issuer": "https://globex.idp.test", "client_id": "client-2", "client_secret": "s3cret",
+                  "domains": ["globex.test"], "signing_algs": ["ES256"]}]
+    });
+    if let (Some(base), Some(extra)) = (sso.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    Config::parse(&sso.to_string(), &|_| None).expect("test config")
+}
+
+/// The JWKS publishing the token key (`p256_a`) under `kid`.
+pub(super) fn idp_keys(kid: &str) -> JwkSet {
+    jwks(&[p256_jwk(&keys().p256_a, Some(kid), Some("ES256"))])
+}
+
+/// A token signed by the IdP's key with `kid` (ES256) and `typ`.
+pub(super) fn signed(claims: &Value, kid: Option<&str>, typ: Option<&str>) -> String {
+    let mut header = json!({"alg": "ES256"});
+    if let Some(kid) = kid {
+        header["kid"] = json!(kid);
+    }
+    if let Some(typ) = typ {
+        header["typ"] = json!(typ);
+    }
+    es256_token(&header, claims)
+}
+
+/// A JSON answer.
+pub(super) fn answer(status: u16, body: &Value) -> Result<HttpResponse, NetError> {
+    Ok(HttpResponse { status, content_type: Some("application/json".into()), body: body.to_string().into_bytes() })
+}
+
+/// The fake effects; every field is public to the cases for scripting and inspection.
+pub(super) struct FakeIo {
+    pub(super) config: Config,
+    pub(super) keys: DerivedKeys,
+    pub(super) now: Cell<u64>,
+    /// Scripted answers per URL, used in order (the last one repeats).
+    pub(super) answers: RefCell<HashMap<String, VecDeque<Result<HttpResponse, NetError>>>>,
+    /// Every request sent.
+    pub(super) sent: RefCell<Vec<OutgoingRequest>>,
+    /// The key set served; `rotated` replaces it on a forced refetch.
+    pub(super) jwks: RefCell<Rc<JwkSet>>,
+    pub(super) rotated: RefCell<Option<Rc<JwkSet>>>,
+    pub(super) forced_refetches: Cell<u32>,
+    pub(super) metadata_error: RefCell<Option<FlowError>>,
+    pub(super) orgs_error: RefCell<Option<FlowError>>,
+    pub(super) store_error: RefCell<Option<FlowError>>,
+    pub(super) store: RefCell<FakeStore>,
+    pub(super) slept: RefCell<Vec<u64>>,
+    pub(super) assertion_key: Rc<AssertionSigningKey>,
+    /// The orgs stored through the admin API.
+    pub(super) stored: RefCell<Vec<RawOrg>>,
+}
+
+/// The session store of every org, in memory.
+#[derive(Default)]
+pub(super) struct FakeStore {
+    pub(super) once: HashSet<String>,
+    pub(super) sessions: HashMap<String, (String, SessionRecord)>,
+    pub(super) users: HashMap<(String, String), Option<String>>,
+    pub(super) fingerprints: HashMap<(String, String), String>,
+    /// Every request, with the store it went to.
+    pub(super) log: Vec<(String, StoreRequest)>,
+}
+
+impl FakeIo {
+    pub(super) fn new(config: Config) -> Self {
+        Self {
+            config,
+            keys: DerivedKeys::derive(&Secret::new("a test session secret that is long enough")),
+            now: Cell::new(NOW),
+            answers: RefCell::default(),
+            sent: RefCell::default(),
+            jwks: RefCell::new(Rc::new(idp_keys(KID))),
+            rotated: RefCell::default(),
+            forced_refetches: Cell::new(0),
+            metadata_error: RefCell::default(),
+            orgs_error: RefCell::default(),
+            store_error: RefCell::default(),
+            store: RefCell::default(),
+            slept: RefCell::default(),
+            assertion_key: Rc::new(AssertionSigningKey::generate().expect("key")),
+            stored: RefCell::default(),
+        }
+    }
+
+    pub(super) fn site(&self) -> Site<'_> {
+        Site { config: &self.config, keys: &self.keys, base_url: BASE_URL }
+    }
+
+    /// Scripts the answers of `url`, in order.
+    pub(super) fn script(&self, url: &str, answers: Vec<Result<HttpResponse, NetError>>) {
+        self.answers.borrow_mut().insert(url.to_owned(), answers.into());
+    }
+
+    /// Requests sent to `url`.
+    pub(super) fn sent_to(&self, url: &str) -> Vec<OutgoingRequest> {
+        self.sent.borrow().iter().filter(|r| r.url == url).cloned().collect()
+    }
+}
+
+impl Io for FakeIo {
+    async fn send(&self, request: &OutgoingRequest, _timeout_ms: u64, max_body: usize) -> Result<HttpResponse, NetError> {
+        self.sent.borrow_mut().push(request.clone());
+        let mut answers = self.answers.borrow_mut();
+        let queue = answers.get_mut(&request.url).ok_or(NetError::Unreachable)?;
+        let next = if queue.len() > 1 { queue.pop_front() } else { queue.front().cloned() };
+        let resp = next.ok_or(NetError::Unreachable)??;
+        if resp.body.len() > max_body {
+            return Err(NetError::TooLarge);
+        }
+        Ok(resp)
+    }
+
+    async fn store(&self, store_name: &str, request: &StoreRequest) -> Result<StoreResponse, FlowError> {
+        if let Some(e) = self.store_error.borrow().clone() {
+            return Err(e);
+        }
+        let mut store = self.store.borrow_mut();
+        store.log.push((store_name.to_owned(), request.clone()));
+        Ok(store.apply(store_name, request.clone()))
+    }
+
+    async fn orgs(&self) -> Result<Rc<Vec<OrgConfig>>, FlowError> {
+        match self.orgs_error.borrow().clone() {
+            Some(e) => Err(e),
+            None => Ok(Rc::new(self.config.orgs.clone())),
+        }
+    }
+
+    async fn provider_metadata(&self, issuer: &str) -> Result<Rc<ProviderMetadata>, FlowError> {
+        if let Some(e) = self.metadata_error.borrow().clone() {
+            return Err(e);
+        }
+        Ok(Rc::new(ProviderMetadata {
+            issuer: issuer.to_owned(),
+            authorization_endpoint: format!("{issuer}/authorize"),
+            token_endpoint: format!("{issuer}/token"),
+            jwks_uri: format!("{issuer}/jwks"),
+            userinfo_endpoint: Some(format!("{issuer}/userinfo")),
+            end_session_endpoint: Some(format!("{issuer}/logout")),
+        }))
+    }
+
+    async fn jwks(&self, _jwks_uri: &str, force: bool) -> Result<Rc<JwkSet>, FlowError> {
+        if force {
+            self.forced_refetches.set(self.forced_refetches.get() + 1);
+            if let Some(rotated) = self.rotated.borrow_mut().take() {
+                *self.jwks.borrow_mut() = rotated;
+            }
+        }
+        Ok(self.jwks.borrow().clone())
+    }
+
+    async fn assertion_key(&self) -> Result<Rc<AssertionSigningKey>, FlowError> {
+        Ok(self.assertion_key.clone())
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.slept.borrow_mut().push(ms);
+    }
+
+    fn now(&self) -> u64 {
+        self.now.get()
+    }
+
+    fn random(&self, out: &mut [u8]) -> Result<(), FlowError> {
+        getrandom::getrandom(out).map_err(|_| FlowError::Internal("no randomness".into()))
+    }
+}
+
+impl OrgDirectory for FakeIo {
+    async fn stored_orgs(&self) -> Result<Vec<RawOrg>, FlowError> {
+        Ok(self.stored.borrow().clone())
+    }
+
+    async fn put_org(&self, org: &RawOrg) -> Result<(), Result<String, FlowError>> {
+        let mut stored = self.stored.borrow_mut();
+        if stored.iter().any(|o| o.id != org.id && o.domains.iter().any(|d| org.domains.contains(d))) {
+            return Err(Ok("a domain is taken".into()));
+        }
+        stored.retain(|o| o.id != org.id);
+        stored.push(org.clone());
+        Ok(())
+    }
+
+    async fn delete_org(&self, id: &str) -> Result<bool, FlowError> {
+        let mut stored = self.stored.borrow_mut();
+        let before = stored.len();
+        stored.retain(|o| o.id != id);
+        Ok(stored.len() < before)
+    }
+}
+
+impl FakeStore {
+    /// Applies one request as the Durable Object does (without timeouts).
+    fn apply(&mut self, store: &str, request: StoreRequest) -> StoreResponse {
+        let at = |subject: &str| (store.to_owned(), subject.to_owned());
+        match request {
+            StoreRequest::Consume { once, .. } => {
+                StoreResponse::Consumed { first: self.once.insert(format!("{store}/{}", once.storage_key())) }
+            }
+            StoreRequest::Create { key, record, .. } => {
+                self.users.insert(at(&record.user.subject), record.user.email.clone());
+                self.sessions.insert(key, (store.to_owned(), record));
+                StoreResponse::Done
+            }
+            StoreRequest::End { key } => StoreResponse::Ended { record: self.sessions.remove(&key).map(|(_, r)| Box::new(r)) },
+            StoreRequest::ProvisionedFingerprint { subject } => {
+                StoreResponse::Fingerprint { fingerprint: self.fingerprints.get(&at(&subject)).cloned() }
+            }
+            StoreRequest::RecordProvisioned { subject, fingerprint } => {
+                self.fingerprints.insert(at(&subject), fingerprint);
+                StoreResponse::Done
+            }
+            StoreRequest::Revoke { target, jti, .. } => {
+                if let Some((jti, _)) = jti {
+                    if !self.once.insert(format!("{store}/{}", jti.storage_key())) {
+                        return StoreResponse::Replayed;
+                    }
+                }
+                let matches = |r: &SessionRecord| match &target {
+                    RevokeTarget::Session { .. } => false,
+                    RevokeTarget::Subject { subject } => &r.user.subject == subject,
+                    RevokeTarget::IdpSession { sid, subject } => {
+                        r.idp_sid.as_ref() == Some(sid) && subject.as_ref().is_none_or(|s| s == &r.user.subject)
+                    }
+                    RevokeTarget::Email { email } => r.user.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)),
+                };
+                let user_known = match &target {
+                    RevokeTarget::Subject { subject } => self.users.contains_key(&at(subject)),
+                    RevokeTarget::Email { email } => {
+                        self.users.iter().any(|((s, _), e)| s == store && e.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+                    }
+                    _ => true,
+                };
+                let before = self.sessions.len();
+                self.sessions.retain(|_, (s, r)| !(s == store && matches(r)));
+                StoreResponse::Revoked { user_known, sessions: (before - self.sessions.len()) as u64 }
+            }
+            StoreRequest::Touch { key, now, .. } => StoreResponse::Session {
+                session: self
+                    .sessions
+                    .get(&key)
+                    .map(|(_, record)| Box::new(ActiveSession { record: record.clone(), expires_at: now + 100 })),
+            },
+            StoreRequest::Purge => StoreResponse::Done,
+        }
+    }
+}
+
+/// An IdP that could not be reached, as the adapter reports it.
+pub(super) fn idp_down() -> FlowError {
+    FlowError::Idp(IdpError::Unreachable("discovery unreachable".into()))
+}

@@ -1,0 +1,15 @@
+//! Native tests of the flows: a scriptable fake [`Io`] (an in-memory session store, one
+//! identity provider per org, a provisioning origin) and the cases of each flow, named
+//! by behaviour. Keys and tokens come from [`crate::fixtures`].
+
+mod access_cases;
+mod admin_cases;
+mod callback_cases;
+mod documents_cases;
+mod fake;
+mod login_cases;
+mod logout_cases;
+mod provisioning_cases;
+mod session_check_cases;
+
+pub(super) use crate::fixtures::run;

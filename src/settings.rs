@@ -1,0 +1,83 @@
+//! Everything the worker reads from its environment, parsed once per isolate: the
+//! configuration (`SSO`), the keys derived from `SSO_SESSION_SECRET`, the admin token;
+//! and the orgs in effect once those stored through the admin API are added.
+
+use crate::config::{self, Config, ConfigError, OrgConfig, RawOrg};
+use crate::keys::DerivedKeys;
+use crate::secret::Secret;
+
+/// The parsed environment.
+pub struct Settings {
+    /// The `SSO` configuration.
+    pub config: Config,
+    /// Keys derived from `SSO_SESSION_SECRET`.
+    pub keys: DerivedKeys,
+    /// `SSO_ADMIN_TOKEN`: the admin API exists only with one.
+    pub admin_token: Option<Secret>,
+}
+
+impl Settings {
+    /// Parses the settings; `var` reads a Worker variable or secret by name.
+    pub fn from_env(var: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let sso = var("SSO").ok_or_else(|| ConfigError { path: "SSO".into(), problem: "is not set".into() })?;
+        let config = Config::parse(&sso, var)?;
+        let session_secret = config::session_secret(var("SSO_SESSION_SECRET"))?;
+        let admin_token = var("SSO_ADMIN_TOKEN").filter(|t| !t.is_empty()).map(Secret::new);
+        Ok(Self { config, keys: DerivedKeys::derive(&session_secret), admin_token })
+    }
+
+    /// Every org: static ones first, then `stored` ones (never shadowing a static id;
+    /// invalid ones skipped). Stored orgs count only while the admin API is enabled.
+    pub fn orgs_with(&self, stored: Vec<RawOrg>) -> Vec<OrgConfig> {
+        let mut orgs = self.config.orgs.clone();
+        if self.admin_token.is_none() {
+            return orgs;
+        }
+        for raw in stored {
+            if !orgs.iter().any(|o| o.id == raw.id) {
+                orgs.extend(raw.validate("stored org", &|_| None).ok());
+            }
+        }
+        orgs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SSO: &str = r#"{"orgs":[{"id":"acme","issuer":"https://acme.test","client_id":"c","client_secret":"s"}]}"#;
+
+    fn env(admin: Option<&'static str>) -> impl Fn(&str) -> Option<String> {
+        move |name| match name {
+            "SSO" => Some(SSO.to_owned()),
+            "SSO_SESSION_SECRET" => Some("x".repeat(32)),
+            "SSO_ADMIN_TOKEN" => admin.map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    fn stored(id: &str) -> RawOrg {
+        let json = serde_json::json!({"id": id, "issuer": "https://other.test", "client_id": "c", "client_secret": "s"});
+        serde_json::from_value(json).expect("org")
+    }
+
+    #[test]
+    fn missing_sso_or_short_secret_is_a_config_error_naming_the_variable() {
+        let err = Settings::from_env(&|_| None).err().expect("error");
+        assert_eq!(err.path, "SSO");
+        let short = |name: &str| (name == "SSO").then(|| SSO.to_owned()).or_else(|| (name == "SSO_SESSION_SECRET").then(|| "short".into()));
+        assert!(Settings::from_env(&short).is_err());
+    }
+
+    #[test]
+    fn stored_orgs_count_only_with_the_admin_api_and_never_shadow_static_ones() {
+        let without = Settings::from_env(&env(None)).expect("settings");
+        assert_eq!(without.orgs_with(vec![stored("initech")]).len(), 1);
+        let with = Settings::from_env(&env(Some("t"))).expect("settings");
+        let ids: Vec<String> =
+            with.orgs_with(vec![stored("acme"), stored("initech"), stored("Bad Id")]).into_iter().map(|o| o.id).collect();
+        assert_eq!(ids, ["acme", "initech"]);
+        assert_eq!(with.orgs_with(vec![stored("acme")])[0].issuer, "https://acme.test", "the static acme wins");
+    }
+}
