@@ -85,11 +85,6 @@ impl Site<'_> {
         format!("{}/_sso/callback", self.base_url)
     }
 
-    /// Whether cookies get `Secure`.
-    pub fn secure(&self) -> bool {
-        self.base_url.starts_with("https://")
-    }
-
     /// The session store of `org`.
     pub fn store_of(&self, org: &str) -> String {
         crate::session::cookie::store_name_for_org(self.keys.store_name(), org)
