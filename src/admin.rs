@@ -4,9 +4,44 @@
 use serde::Serialize;
 
 use crate::config::{ConfigError, OrgConfig, RawOrg};
+use crate::secret::Secret;
 
 /// Largest admin request body, in bytes.
 pub const MAX_ADMIN_BODY_BYTES: usize = 64 * 1024;
+/// Shortest `SSO_ADMIN_TOKEN` that enables the admin API, in bytes.
+pub const MIN_ADMIN_TOKEN_BYTES: usize = 32;
+
+/// Whether the admin API is on, from `SSO_ADMIN_TOKEN`.
+#[derive(Debug, Clone)]
+pub enum AdminApi {
+    /// No token set: the API does not exist (`404`).
+    Disabled,
+    /// A token is set but shorter than [`MIN_ADMIN_TOKEN_BYTES`]: the API stays off
+    /// (`404`) and every admin request logs why.
+    TokenTooShort,
+    /// On, guarded by this token.
+    Enabled(Secret),
+}
+
+impl AdminApi {
+    /// Reads `SSO_ADMIN_TOKEN` (an empty value counts as unset).
+    pub fn from_token(token: Option<String>) -> Self {
+        match token.filter(|t| !t.is_empty()) {
+            None => Self::Disabled,
+            Some(t) if t.len() < MIN_ADMIN_TOKEN_BYTES => Self::TokenTooShort,
+            Some(t) => Self::Enabled(Secret::new(t)),
+        }
+    }
+}
+
+/// Whether an `Authorization` header value carries `token` as a bearer token: the
+/// scheme is matched case-insensitively (RFC 9110 §11.1), the token in constant time.
+pub fn is_authorized(token: &Secret, authorization: Option<&str>) -> bool {
+    let Some((scheme, presented)) = authorization.map(str::trim).and_then(|v| v.split_once(' ')) else {
+        return false;
+    };
+    scheme.eq_ignore_ascii_case("bearer") && token.ct_eq(presented.trim())
+}
 
 /// Why an admin request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,6 +94,10 @@ pub fn parse_org_body(path_id: &str, body: &[u8]) -> Result<(RawOrg, OrgConfig),
     }
     let raw: RawOrg = serde_path_to_error::deserialize(value).map_err(|e| AdminError::Invalid(format!("{}: {}", e.path(), e.inner())))?;
     let org = raw.clone().validate("org", &|_| None)?;
+    // An org's IdP vouches only for its own domains: an org added here must name them.
+    if org.domains.is_empty() {
+        return Err(AdminError::Invalid("org.domains: list at least one email domain".into()));
+    }
     Ok((raw, org))
 }
 
@@ -144,6 +183,27 @@ mod tests {
     const BODY: &str = r#"{"issuer":"https://initech.okta.com","client_id":"c","client_secret":"s","domains":["initech.com"]}"#;
 
     #[test]
+    fn short_admin_token_leaves_the_api_off() {
+        assert!(matches!(AdminApi::from_token(None), AdminApi::Disabled));
+        assert!(matches!(AdminApi::from_token(Some(String::new())), AdminApi::Disabled));
+        assert!(matches!(AdminApi::from_token(Some("x".repeat(31))), AdminApi::TokenTooShort));
+        assert!(matches!(AdminApi::from_token(Some("x".repeat(32))), AdminApi::Enabled(_)));
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        let token = Secret::new("t".repeat(32));
+        let t = "t".repeat(32);
+        for ok in [format!("Bearer {t}"), format!("bearer {t}"), format!("BEARER {t}"), format!("  bEaReR   {t} ")] {
+            assert!(is_authorized(&token, Some(&ok)), "{ok}");
+        }
+        for bad in [format!("Basic {t}"), format!("Bearer{t}"), format!("Bearer {t}x"), t.clone(), "Bearer ".into(), String::new()] {
+            assert!(!is_authorized(&token, Some(&bad)), "{bad}");
+        }
+        assert!(!is_authorized(&token, None));
+    }
+
+    #[test]
     fn id_comes_from_the_path() {
         let (raw, org) = parse_org_body("initech", BODY.as_bytes()).unwrap();
         assert_eq!((raw.id.as_str(), org.id.as_str()), ("initech", "initech"));
@@ -161,6 +221,14 @@ mod tests {
         assert_eq!(err, AdminError::Invalid("org.issuer: not an absolute URL".into()));
         assert_eq!(parse_org_body("Bad Id", BODY.as_bytes()).unwrap_err().status(), 400);
         assert_eq!(parse_org_body("initech", b"[]").unwrap_err().status(), 400);
+    }
+
+    #[test]
+    fn stored_orgs_must_list_a_domain() {
+        for body in [BODY.replace(r#","domains":["initech.com"]"#, ""), BODY.replace(r#""initech.com""#, "")] {
+            let err = parse_org_body("initech", body.as_bytes()).unwrap_err();
+            assert_eq!(err, AdminError::Invalid("org.domains: list at least one email domain".into()), "{body}");
+        }
     }
 
     #[test]

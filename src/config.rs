@@ -163,6 +163,18 @@ pub fn session_secret(value: Option<String>) -> Result<Secret, ConfigError> {
     }
 }
 
+/// `SSO_SESSION_SECRET_PREVIOUS` (optional): the secret being rotated out, still
+/// accepted for cookies made with it. Held to the same 32-byte minimum; empty is unset.
+pub fn previous_session_secret(value: Option<String>) -> Result<Option<Secret>, ConfigError> {
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) if v.len() < MIN_SESSION_SECRET_BYTES => {
+            Err(ConfigError::new("SSO_SESSION_SECRET_PREVIOUS", format!("must be at least {MIN_SESSION_SECRET_BYTES} bytes")))
+        }
+        Some(v) => Ok(Some(Secret::new(v))),
+    }
+}
+
 /// One org as written in JSON (the `SSO` variable or an admin API body).
 #[derive(Debug, Deserialize, serde::Serialize, Clone)]
 #[serde(deny_unknown_fields)]

@@ -78,7 +78,8 @@ pub enum ProvisioningOutcome {
     Retry,
 }
 
-/// Reads the origin's answer.
+/// Reads the origin's answer. A redirect (never followed) is a failed call, retried
+/// like a `5xx`.
 pub fn classify(status: u16, content_type: Option<&str>, body: &[u8]) -> ProvisioningOutcome {
     match status {
         200..=299 | 409 => ProvisioningOutcome::Provisioned,
@@ -150,6 +151,9 @@ mod tests {
         assert_eq!(classify(201, None, b""), ProvisioningOutcome::Provisioned);
         assert_eq!(classify(409, None, b""), ProvisioningOutcome::Provisioned);
         assert_eq!(classify(500, None, b""), ProvisioningOutcome::Retry);
+        for redirect in [301, 302, 303, 307, 308] {
+            assert_eq!(classify(redirect, None, b""), ProvisioningOutcome::Retry, "a {redirect} is a failed call");
+        }
         assert_eq!(classify(403, Some("text/plain"), b"not in this plan"), ProvisioningOutcome::Refused(Some("not in this plan".into())));
         assert_eq!(
             classify(403, Some("application/json"), br#"{"error":"seat limit"}"#),

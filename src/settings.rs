@@ -2,9 +2,9 @@
 //! configuration (`SSO`), the keys derived from `SSO_SESSION_SECRET`, the admin token;
 //! and the orgs in effect once those stored through the admin API are added.
 
+use crate::admin::AdminApi;
 use crate::config::{self, Config, ConfigError, OrgConfig, RawOrg};
 use crate::keys::DerivedKeys;
-use crate::secret::Secret;
 
 /// The parsed environment.
 pub struct Settings {
@@ -12,8 +12,8 @@ pub struct Settings {
     pub config: Config,
     /// Keys derived from `SSO_SESSION_SECRET`.
     pub keys: DerivedKeys,
-    /// `SSO_ADMIN_TOKEN`: the admin API exists only with one.
-    pub admin_token: Option<Secret>,
+    /// `SSO_ADMIN_TOKEN`: the admin API exists only with one of at least 32 bytes.
+    pub admin: AdminApi,
 }
 
 impl Settings {
@@ -22,15 +22,17 @@ impl Settings {
         let sso = var("SSO").ok_or_else(|| ConfigError { path: "SSO".into(), problem: "is not set".into() })?;
         let config = Config::parse(&sso, var)?;
         let session_secret = config::session_secret(var("SSO_SESSION_SECRET"))?;
-        let admin_token = var("SSO_ADMIN_TOKEN").filter(|t| !t.is_empty()).map(Secret::new);
-        Ok(Self { config, keys: DerivedKeys::derive(&session_secret), admin_token })
+        let previous = config::previous_session_secret(var("SSO_SESSION_SECRET_PREVIOUS"))?;
+        let admin = AdminApi::from_token(var("SSO_ADMIN_TOKEN"));
+        Ok(Self { config, keys: DerivedKeys::derive(&session_secret).with_previous(previous.as_ref()), admin })
     }
 
     /// Every org: static ones first, then `stored` ones (never shadowing a static id;
-    /// invalid ones skipped). Stored orgs count only while the admin API is enabled.
+    /// invalid ones skipped). Stored orgs count only while an admin token is set (one
+    /// too short to enable the API itself still keeps its orgs serving logins).
     pub fn orgs_with(&self, stored: Vec<RawOrg>) -> Vec<OrgConfig> {
         let mut orgs = self.config.orgs.clone();
-        if self.admin_token.is_none() {
+        if matches!(self.admin, AdminApi::Disabled) {
             return orgs;
         }
         for raw in stored {
@@ -75,6 +77,7 @@ mod tests {
         let without = Settings::from_env(&env(None)).expect("settings");
         assert_eq!(without.orgs_with(vec![stored("initech")]).len(), 1);
         let with = Settings::from_env(&env(Some("t"))).expect("settings");
+        assert!(matches!(with.admin, AdminApi::TokenTooShort), "a short token keeps stored orgs but not the API");
         let ids: Vec<String> =
             with.orgs_with(vec![stored("acme"), stored("initech"), stored("Bad Id")]).into_iter().map(|o| o.id).collect();
         assert_eq!(ids, ["acme", "initech"]);

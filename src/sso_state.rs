@@ -15,6 +15,12 @@ use crate::jose::AssertionSigningKey;
 pub enum StateRequest {
     /// The assertion signing key (private JWK), generated on first use.
     SigningKey,
+    /// The key that names session stores: the stored one, or `proposed` (derived from
+    /// the session secret in effect now) stored for good on first use.
+    StoreNameKey {
+        /// 64 hex digits.
+        proposed: String,
+    },
     /// Every stored org.
     ListOrgs,
     /// Store an org, unless another stored org claims one of its domains.
@@ -37,6 +43,11 @@ pub enum StateResponse {
     SigningKey {
         /// The JWK.
         jwk: String,
+    },
+    /// Answer to `StoreNameKey`: 64 hex digits.
+    StoreNameKey {
+        /// The key, hex.
+        key: String,
     },
     /// Answer to `ListOrgs`.
     Orgs {
@@ -69,6 +80,7 @@ impl std::fmt::Debug for StateResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::SigningKey { .. } => f.write_str("SigningKey([redacted])"),
+            Self::StoreNameKey { .. } => f.write_str("StoreNameKey([redacted])"),
             Self::Orgs { orgs } => write!(f, "Orgs({} orgs)", orgs.len()),
             Self::Stored { replaced } => write!(f, "Stored {{ replaced: {replaced} }}"),
             Self::Conflict { reason } => write!(f, "Conflict({reason})"),
@@ -90,6 +102,10 @@ pub trait StateStorage {
     async fn signing_key(&self) -> Result<Option<String>, StorageError>;
     /// Stores the signing key.
     async fn set_signing_key(&self, jwk: &str) -> Result<(), StorageError>;
+    /// The stored store-name key (hex), if any.
+    async fn store_name_key(&self) -> Result<Option<String>, StorageError>;
+    /// Stores the store-name key (hex).
+    async fn set_store_name_key(&self, key: &str) -> Result<(), StorageError>;
     /// Every stored org (undecodable entries skipped).
     async fn orgs(&self) -> Result<Vec<RawOrg>, StorageError>;
     /// Stores `org` under its id; answers whether one was replaced.
@@ -101,6 +117,14 @@ pub trait StateStorage {
 /// Applies one request.
 pub async fn apply(storage: &impl StateStorage, request: StateRequest) -> Result<StateResponse, StorageError> {
     Ok(match request {
+        StateRequest::StoreNameKey { proposed } => match storage.store_name_key().await? {
+            Some(key) => StateResponse::StoreNameKey { key },
+            None if proposed.len() == 64 && proposed.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                storage.set_store_name_key(&proposed).await?;
+                StateResponse::StoreNameKey { key: proposed }
+            }
+            None => return Err(StorageError("a store-name key is 64 hex digits".into())),
+        },
         StateRequest::SigningKey => match storage.signing_key().await? {
             Some(jwk) => StateResponse::SigningKey { jwk },
             None => {
@@ -136,6 +160,7 @@ mod tests {
     #[derive(Default)]
     struct Memory {
         key: RefCell<Option<String>>,
+        store_key: RefCell<Option<String>>,
         orgs: RefCell<BTreeMap<String, RawOrg>>,
     }
 
@@ -147,6 +172,13 @@ mod tests {
             *self.key.borrow_mut() = Some(jwk.to_owned());
             Ok(())
         }
+        async fn store_name_key(&self) -> Result<Option<String>, StorageError> {
+            Ok(self.store_key.borrow().clone())
+        }
+        async fn set_store_name_key(&self, key: &str) -> Result<(), StorageError> {
+            *self.store_key.borrow_mut() = Some(key.to_owned());
+            Ok(())
+        }
         async fn orgs(&self) -> Result<Vec<RawOrg>, StorageError> {
             Ok(self.orgs.borrow().values().cloned().collect())
         }
@@ -156,6 +188,19 @@ mod tests {
         async fn delete_org(&self, id: &str) -> Result<bool, StorageError> {
             Ok(self.orgs.borrow_mut().remove(id).is_some())
         }
+    }
+
+    #[test]
+    fn the_first_store_name_key_is_kept_for_good() {
+        let storage = Memory::default();
+        let ask = |proposed: &str| match run(apply(&storage, StateRequest::StoreNameKey { proposed: proposed.into() })) {
+            Ok(StateResponse::StoreNameKey { key }) => key,
+            _ => panic!("a key"),
+        };
+        let first = "a".repeat(64);
+        assert_eq!(ask(&first), first);
+        assert_eq!(ask(&"b".repeat(64)), first, "a rotated secret proposes another key: the first one stays");
+        assert!(run(apply(&Memory::default(), StateRequest::StoreNameKey { proposed: "short".into() })).is_err());
     }
 
     fn org(id: &str, domain: &str) -> RawOrg {

@@ -103,6 +103,8 @@ const server = createServer((req, res) => {
   const uid = /^\/interaction\/([\w-]+)$/.exec(pathname)?.[1];
   if (uid && (req.method === 'GET' || req.method === 'POST')) {
     interaction(req, res, uid).catch((err) => interactionError(res, err));
+  } else if (pathname === '/dashboard' && req.method === 'GET') {
+    send(res, 200, dashboardPage());
   } else if (pathname === '/token' && !clientAuthMatches(req)) {
     sendJson(res, 401, {
       error: 'invalid_client',
@@ -199,6 +201,21 @@ async function finish(req, res, details, accountId) {
   await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 }
 
+/**
+ * The "dashboard" an Okta user sees: one tile per app. Its link is what Okta's tile and
+ * the OIN `initiate_login_uri` send: third-party initiated login (OIDC Core §4) with `iss`
+ * and `target_link_uri`.
+ */
+function dashboardPage() {
+  const tile = new URL('/_sso/login', worker);
+  tile.searchParams.set('iss', issuer);
+  tile.searchParams.set('target_link_uri', `${worker}/`);
+  return page(`${orgTitle} dashboard (development IdP)`, `
+<h1>${escapeHtml(orgTitle)} apps</h1>
+<p class="note">Development identity provider at ${escapeHtml(issuer)}: what an Okta dashboard tile does.</p>
+<p><a class="button" id="app-tile" href="${escapeHtml(tile.href)}">edge-sso demo app</a></p>`);
+}
+
 function loginPage(uid, login, error) {
   const hint = users.map((u) => escapeHtml(u.email)).join(', ');
   return page(`Sign in – ${orgTitle} (development IdP)`, `
@@ -212,7 +229,8 @@ ${error ? `<p class="error" role="alert" id="login-error">${escapeHtml(error)}</
   <input id="password" name="password" type="password" autocomplete="current-password" required${login ? ' autofocus' : ''}>
   <button type="submit">Sign in</button>
 </form>
-<p class="note">Users: ${hint}. Password for all: <code>${escapeHtml(DEV_PASSWORD)}</code>.</p>`);
+<p class="note">Users: ${hint}. Password for all: <code>${escapeHtml(DEV_PASSWORD)}</code>.</p>
+<p class="note">Start from the IdP instead: <a href="/dashboard">${escapeHtml(orgTitle)} dashboard</a> (an app tile, as in Okta).</p>`);
 }
 
 function interactionError(res, err) {

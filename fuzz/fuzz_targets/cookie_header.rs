@@ -1,5 +1,5 @@
-//! Request headers on their way to the origin: the `Cookie` header loses every `sso_*`
-//! cookie, cookie lookup returns a trimmed value, identity header values are visible
+//! Request headers on their way to the origin: the `Cookie` header (several fields
+//! joined with `;` or `,`) loses every `sso_*` cookie, cookie lookup returns a trimmed value, identity header values are visible
 //! ASCII that percent-decode back to the input, and `x-sso-*` names are recognized in
 //! every spelling.
 #![no_main]
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
 
     if let Some(kept) = strip_sso_cookies(header) {
         assert!(!kept.is_empty());
-        for cookie in kept.split(';') {
+        for cookie in kept.split([';', ',']) {
             let name = cookie.split('=').next().unwrap_or_default().trim();
             assert!(!name.to_ascii_lowercase().starts_with("sso_"), "{cookie:?} kept from {header:?}");
         }
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     if let Some(value) = cookie_value(header, SESSION_COOKIE) {
-        assert!(value.trim() == value && !value.contains(';'));
+        assert!(value.trim() == value && !value.contains(';') && !value.contains(','));
         let _ = SessionHandle::decode(value, derived_keys().session_cookie());
     }
 

@@ -42,6 +42,6 @@ fuzz_target!(|data: &[u8]| {
         let _ = jwt.claims.validate(ISSUER, CLIENT_ID, NOW);
     }
     if let Ok(jwt) = verify::<RevocationClaims>(token, jwks(), algs) {
-        let _ = jwt.claims.validate(ISSUER, REVOCATION_ENDPOINT, jwt.header.typ.as_deref(), NOW);
+        let _ = jwt.claims.validate(ISSUER, CLIENT_ID, REVOCATION_ENDPOINT, jwt.header.typ.as_deref(), NOW);
     }
 });

@@ -9,7 +9,7 @@ use super::net::read_body;
 use super::orgs;
 use super::store::state_call;
 use super::Ctx;
-use crate::admin::MAX_ADMIN_BODY_BYTES;
+use crate::admin::{MAX_ADMIN_BODY_BYTES, MIN_ADMIN_TOKEN_BYTES};
 use crate::config::RawOrg;
 use crate::flows::{self, AdminAnswer, AdminFailure, FlowError, OrgDirectory};
 use crate::routes::AdminCall;
@@ -22,8 +22,7 @@ pub(crate) async fn route(ctx: &Ctx<'_>, mut req: Request, call: AdminCall<'_>) 
         AdminCall::PutOrg(_) => read_body(&mut req, MAX_ADMIN_BODY_BYTES).await,
         _ => None,
     };
-    let token = ctx.settings.admin_token.as_ref();
-    let traced = flows::admin(&ctx.io(), ctx.site(), token, authorization.as_deref(), call, body.as_deref()).await;
+    let traced = flows::admin(&ctx.io(), ctx.site(), &ctx.settings.admin, authorization.as_deref(), call, body.as_deref()).await;
     let org = traced.org.as_deref();
     match traced.result {
         Ok(AdminAnswer::Orgs(orgs)) => answer::json(200, &serde_json::json!({ "orgs": orgs })),
@@ -36,6 +35,11 @@ pub(crate) async fn route(ctx: &Ctx<'_>, mut req: Request, call: AdminCall<'_>) 
             answer::json(200, &serde_json::json!({"org": id, "deleted": true}))
         }
         Err(AdminFailure::Disabled) => Failure::new(404, "not_found", "No such page.").into_response(false),
+        Err(AdminFailure::TokenTooShort) => {
+            let why = format!("admin API disabled: SSO_ADMIN_TOKEN is shorter than {MIN_ADMIN_TOKEN_BYTES} bytes");
+            ctx.log("admin", org, "disabled", Some(404), Some(&why));
+            Failure::new(404, "not_found", "No such page.").into_response(false)
+        }
         Err(AdminFailure::Unauthorized) => {
             ctx.log("admin", org, "unauthorized", Some(401), None);
             let body = serde_json::json!({"error": "unauthorized", "error_description": "a valid admin bearer token is required"});

@@ -83,6 +83,15 @@ pub(crate) fn html(status: u16, body: &str) -> Response {
     Response::from_bytes(body.as_bytes().to_vec()).map_or_else(|_| fallback(), |r| r.with_status(status).with_headers(headers))
 }
 
+/// An HTML page with a state-changing form: `Referrer-Policy: same-origin`, so that
+/// browsers send the page's real `Origin` with the form's `POST` (under `no-referrer`
+/// Chromium sends `Origin: null`), while other sites still learn nothing.
+pub(crate) fn html_with_form(status: u16, body: &str) -> Response {
+    let mut resp = html(status, body);
+    let _ = resp.headers_mut().set("referrer-policy", "same-origin");
+    resp
+}
+
 /// A JSON body.
 pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> Response {
     let body = serde_json::to_vec(value).unwrap_or_default();

@@ -3,14 +3,31 @@
 use worker::Request;
 
 use crate::forward::cookie_value;
+use crate::keys::DerivedKeys;
+use crate::login::state::MAX_COOKIE_HEADER_BYTES;
+use crate::session::cookie::SessionHandle;
 
 /// The value of cookie `name` in the request, if any.
 pub(crate) fn read(req: &Request, name: &str) -> Option<String> {
     let header = req.headers().get("cookie").ok().flatten()?;
-    if header.len() > 16 * 1024 {
+    if header.len() > MAX_COOKIE_HEADER_BYTES {
         return None;
     }
     cookie_value(&header, name).map(str::to_owned)
+}
+
+/// The value of the `sso_session` cookie that names the session: the first, in any of
+/// the joined `Cookie` fields, that verifies ([`SessionHandle::from_cookie_header`]).
+pub(crate) fn session_value(req: &Request, keys: &DerivedKeys) -> Option<String> {
+    let header = req.headers().get("cookie").ok().flatten()?;
+    if header.len() > MAX_COOKIE_HEADER_BYTES {
+        return None;
+    }
+    let handle = SessionHandle::from_cookie_header(&header, keys.session_cookie_keys())?;
+    let value = crate::forward::cookie_values(&header, crate::session::cookie::SESSION_COOKIE)
+        .find(|v| keys.session_cookie_keys().any(|k| SessionHandle::decode(v, k).as_ref() == Some(&handle)))
+        .map(str::to_owned);
+    value
 }
 
 /// A `Set-Cookie` value: `HttpOnly; SameSite=Lax`, `Secure` on https.

@@ -11,12 +11,14 @@ use super::net::read_body;
 use super::{cookies, protect, Ctx};
 use crate::flows::{self, CallbackQuery, LoginStart};
 use crate::login::notice::{self, NOTICE_COOKIE};
-use crate::login::LoginState;
+use crate::login::state::{plan_new_login, NewLogin, LOGIN_COOKIE_PATH};
+use crate::login::{LoginParams, LoginState};
 use crate::logout::backchannel::MAX_FORM_BYTES;
 use crate::logout::rp_initiated::{check_return, LogoutReturn, LOGOUT_STATE_COOKIE};
 use crate::logout::universal::MAX_BODY_BYTES;
 use crate::pages::{discovery_form, logged_out_page, logout_page, not_signed_in_page, FormMessage};
 use crate::routes::Page;
+use crate::same_origin::is_same_origin;
 use crate::session::cookie::{SessionHandle, SESSION_COOKIE};
 
 /// How long the sign-out `state` cookie lives, in seconds.
@@ -63,14 +65,12 @@ async fn login(ctx: &Ctx<'_>, req: &Request) -> Response {
 async fn choose_org(ctx: &Ctx<'_>, req: &Request, notice: Option<&str>) -> Response {
     let brand = &ctx.settings.config.branding;
     let q = query(req);
-    let param = |name: &str| q.get(name).map(String::as_str);
-    let traced = flows::start_login(&ctx.io(), ctx.site(), param("org"), param("email"), param("return_to")).await;
+    let params = LoginParams::from_query(|name| q.get(name).map(String::as_str), &ctx.base_url);
+    let traced = flows::start_login_with(&ctx.io(), ctx.site(), params).await;
     let org = traced.org.as_deref();
     let (outcome, return_to, email, message) = match traced.result {
         Ok(LoginStart::ToIdp { location, cookie_name, cookie_value }) => {
-            ctx.log("login", org, "redirect", Some(302), None);
-            let cookie = cookies::set(&cookie_name, &cookie_value, "/_sso/callback", crate::login::LOGIN_STATE_TTL_SECS, ctx.secure());
-            return answer::redirect(302, &location, &[cookie]);
+            return to_idp(ctx, req, org, &location, &cookie_name, &cookie_value)
         }
         Ok(LoginStart::AskForEmail { return_to }) => {
             return answer::html(200, &discovery_form(brand, &return_to, None, notice.map(FormMessage::Notice)));
@@ -84,10 +84,36 @@ async fn choose_org(ctx: &Ctx<'_>, req: &Request, notice: Option<&str>) -> Respo
         Ok(LoginStart::UnknownOrg { return_to, email }) => {
             ("unknown_org", return_to, email, "That organization is not known here. Enter your work email instead.")
         }
+        Ok(LoginStart::UnknownIssuer { return_to, email }) => {
+            ("unknown_issuer", return_to, email, "That sign-in service is not known here. Enter your work email instead.")
+        }
         Err(e) => return ctx.fail("login", org, e.into()),
     };
     ctx.log("login", org, outcome, Some(404), None);
     answer::html(404, &discovery_form(brand, &return_to, email.as_deref(), Some(FormMessage::Error(message))))
+}
+
+/// The redirect to the IdP with the new login-state cookie. Pending logins never block
+/// this one: the oldest are evicted, and a `Cookie` header that the callback could not
+/// read is said here rather than sent round in circles.
+fn to_idp(ctx: &Ctx<'_>, req: &Request, org: Option<&str>, location: &str, name: &str, value: &str) -> Response {
+    let header = req.headers().get("cookie").ok().flatten();
+    let (evict, too_many) = match plan_new_login(header.as_deref(), name.len() + 1 + value.len()) {
+        NewLogin::Start { evict } => (evict, false),
+        NewLogin::TooManyCookies { evict } => (evict, true),
+    };
+    let mut set: Vec<String> = evict.iter().map(|n| cookies::clear(n, LOGIN_COOKIE_PATH, ctx.secure())).collect();
+    if too_many {
+        let failure = Failure::new(
+            400,
+            "too_many_cookies",
+            "Your browser sends more cookies to this site than can be read. Clear this site's cookies, then sign in again.",
+        );
+        return answer::with_cookies(ctx.fail("login", org, failure), &set);
+    }
+    ctx.log("login", org, "redirect", Some(302), None);
+    set.push(cookies::set(name, value, LOGIN_COOKIE_PATH, crate::login::LOGIN_STATE_TTL_SECS, ctx.secure()));
+    answer::redirect(302, location, &set)
 }
 
 /// `GET /_sso/callback`: the login cookie of this state is cleared whatever happens.
@@ -96,7 +122,12 @@ async fn callback(ctx: &Ctx<'_>, req: &Request) -> Response {
     let param = |name: &str| q.get(name).map(String::as_str);
     let state = param("state").filter(|s| !s.is_empty());
     let login_cookie = state.map(LoginState::cookie_name);
-    let clear: Vec<String> = login_cookie.iter().map(|name| cookies::clear(name, "/_sso/callback", ctx.secure())).collect();
+    // The path login-state cookies have now, and the one they had before (still in
+    // browsers for up to ten minutes after an upgrade).
+    let clear: Vec<String> = login_cookie
+        .iter()
+        .flat_map(|name| [LOGIN_COOKIE_PATH, "/_sso/callback"].map(|path| cookies::clear(name, path, ctx.secure())))
+        .collect();
     let presented = login_cookie.and_then(|name| cookies::read(req, &name));
     let query = CallbackQuery { state, code: param("code"), iss: param("iss"), error: param("error") };
     let traced = flows::finish_login(&ctx.io(), ctx.site(), query, presented.as_deref()).await;
@@ -121,7 +152,8 @@ async fn logout_form(ctx: &Ctx<'_>, req: &Request) -> Response {
     let brand = &ctx.settings.config.branding;
     match protect::current_session(ctx, req).await.result {
         Ok(None) => answer::html(200, &not_signed_in_page(brand)),
-        Ok(Some(_)) | Err(_) => answer::html(200, &logout_page(brand)),
+        // The sign-out form: Referrer-Policy: same-origin, so browsers send its Origin.
+        Ok(Some(_)) | Err(_) => answer::html_with_form(200, &logout_page(brand)),
     }
 }
 
@@ -130,7 +162,8 @@ async fn sign_out(ctx: &Ctx<'_>, req: &Request) -> Response {
     if !same_origin(ctx, req) {
         return ctx.fail("logout", None, Failure::new(403, "forbidden", "Sign-out must come from this site."));
     }
-    let handle = cookies::read(req, SESSION_COOKIE).and_then(|v| SessionHandle::decode(&v, ctx.settings.keys.session_cookie()));
+    let handle = cookies::session_value(req, &ctx.settings.keys)
+        .and_then(|v| ctx.settings.keys.session_cookie_keys().find_map(|k| SessionHandle::decode(&v, k)));
     if let Some(handle) = &handle {
         protect::forget(&handle.storage_key());
     }
@@ -151,13 +184,10 @@ async fn sign_out(ctx: &Ctx<'_>, req: &Request) -> Response {
     }
 }
 
-/// `Origin` equal to the base URL's origin, or `Sec-Fetch-Site: same-origin`.
-fn same_origin(ctx: &Ctx<'_>, req: &Request) -> bool {
+/// The one same-origin check of every state-changing form ([`is_same_origin`]).
+pub(crate) fn same_origin(ctx: &Ctx<'_>, req: &Request) -> bool {
     let header = |name: &str| req.headers().get(name).ok().flatten();
-    if let Some(origin) = header("origin") {
-        return origin == ctx.base_url;
-    }
-    header("sec-fetch-site").is_some_and(|s| s == "same-origin")
+    is_same_origin(header("origin").as_deref(), header("sec-fetch-site").as_deref(), &ctx.base_url)
 }
 
 /// `GET /_sso/logged-out`: checks the `state` the IdP sent back.

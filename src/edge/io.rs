@@ -54,6 +54,10 @@ impl Io for EdgeIo<'_, '_> {
         protect::signing_key(self.0).await.map_err(FlowError::from)
     }
 
+    async fn store_name_key(&self) -> Result<[u8; 32], FlowError> {
+        store::name_key(self.0).await.map_err(FlowError::from)
+    }
+
     async fn sleep(&self, ms: u64) {
         worker::Delay::from(Duration::from_millis(ms)).await;
     }

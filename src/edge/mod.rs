@@ -28,7 +28,7 @@ use std::rc::Rc;
 
 use crate::config::OrgConfig;
 
-use worker::{Env, Method, Request, Response};
+use worker::{Env, Request, Response};
 
 use crate::routes::{self, Route};
 
@@ -158,11 +158,12 @@ where
     let forward_to = if to_origin { settings.config.origin.as_deref() } else { None };
     let ctx = Ctx { env, settings, base_url, request_id, wants_html, now: runtime::now(), forward_to, orgs: OnceCell::new() };
     let path = url.path().to_owned();
-    let method = match req.method() {
-        Method::Get | Method::Head => routes::Method::Read,
-        Method::Post => routes::Method::Post,
-        Method::Put => routes::Method::Put,
-        Method::Delete => routes::Method::Delete,
+    // The method as sent (`worker::Method` reads unknown methods as GET).
+    let method = match req.inner().method().as_str() {
+        "GET" | "HEAD" => routes::Method::Read,
+        "POST" => routes::Method::Post,
+        "PUT" => routes::Method::Put,
+        "DELETE" => routes::Method::Delete,
         _ => routes::Method::Other,
     };
     match routes::route(method, &path) {

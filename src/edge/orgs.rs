@@ -9,6 +9,7 @@ use worker::Env;
 use super::answer::Failure;
 use super::store::state_call;
 use super::Ctx;
+use crate::admin::AdminApi;
 use crate::config::{OrgConfig, RawOrg};
 use crate::sso_state::{StateRequest, StateResponse};
 
@@ -17,7 +18,7 @@ pub(crate) async fn all(ctx: &Ctx<'_>) -> Result<Rc<Vec<OrgConfig>>, Failure> {
     if let Some(orgs) = ctx.orgs.get() {
         return Ok(orgs.clone());
     }
-    let stored = if ctx.settings.admin_token.is_some() { stored(ctx.env).await? } else { Vec::new() };
+    let stored = if matches!(ctx.settings.admin, AdminApi::Disabled) { Vec::new() } else { stored(ctx.env).await? };
     let orgs = Rc::new(ctx.settings.orgs_with(stored));
     let _ = ctx.orgs.set(orgs.clone());
     Ok(orgs)

@@ -27,6 +27,12 @@ impl From<FlowError> for Failure {
                 };
                 Self::new(403, "access_denied", shown)
             }
+            FlowError::EmailNotVouched(_) => Self::new(
+                403,
+                "access_denied",
+                "Your organization's sign-in service vouched for an email address that does not belong to your organization, \
+                 or that it has not verified. Ask your administrator to check your account.",
+            ),
             FlowError::ProvisioningUnavailable(_) => {
                 Self::new(503, "temporarily_unavailable", "Your account could not be set up right now. Please try again in a moment.")
             }
@@ -60,8 +66,8 @@ impl From<BackchannelFailure> for Failure {
     }
 }
 
-/// The draft's statuses; a token whose keys could not be had is `401` (whatever kept
-/// them away), and anything that stops the revocation after that is `422`.
+/// The draft's statuses; when the worker itself cannot check or apply the request (the
+/// IdP's keys unreachable, the store failing) `503`, never `401`.
 impl From<UniversalLogoutFailure> for Failure {
     fn from(f: UniversalLogoutFailure) -> Self {
         match f {
@@ -73,8 +79,11 @@ impl From<UniversalLogoutFailure> for Failure {
                 };
                 Self::new(e.status(), code, e.to_string())
             }
-            UniversalLogoutFailure::Unverifiable(e) => Self { status: 401, ..e.into() },
-            UniversalLogoutFailure::Unavailable(e) => Self { status: 422, ..e.into() },
+            UniversalLogoutFailure::Unverifiable(e @ FlowError::InvalidToken(_)) => Self { status: 401, ..e.into() },
+            // The worker's own failure (keys unreachable, store failing): never 401.
+            UniversalLogoutFailure::Unverifiable(e) | UniversalLogoutFailure::Unavailable(e) => {
+                Self::new(503, "temporarily_unavailable", "the revocation cannot be checked right now").logged_as(e.to_string())
+            }
             UniversalLogoutFailure::NotRevoked(reason) => {
                 Self::new(422, "revocation_failed", "the sessions could not be revoked").logged_as(reason)
             }
@@ -86,7 +95,7 @@ impl From<UniversalLogoutFailure> for Failure {
 impl From<AdminFailure> for Failure {
     fn from(f: AdminFailure) -> Self {
         match f {
-            AdminFailure::Disabled => Self::new(404, "not_found", "No such page."),
+            AdminFailure::Disabled | AdminFailure::TokenTooShort => Self::new(404, "not_found", "No such page."),
             AdminFailure::NotFound(what) => Self::new(404, "not_found", what),
             AdminFailure::Unauthorized => Self::new(401, "unauthorized", "a valid admin bearer token is required"),
             AdminFailure::NoBody => Self::new(400, "invalid_request", "body missing or too large"),

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use worker::{Headers, Request, RequestInit, Response};
+use worker::{Headers, Request, Response};
 
 use super::answer::{self, Failure};
 use super::runtime::{self, cache_signing_key, cached_signing_key};
@@ -40,7 +40,7 @@ where
         Err(e) => return ctx.fail("session", traced.org.as_deref(), e.into()),
     };
     let Some((handle, session)) = session else {
-        let is_read = matches!(req.method(), worker::Method::Get | worker::Method::Head);
+        let is_read = is_get_or_head(&req.inner().method());
         let path_and_query = req.url().map(|u| u[url::Position::BeforePath..].to_owned()).unwrap_or_default();
         let had_cookie = cookies::read(&req, SESSION_COOKIE).is_some();
         return match Unauthenticated::decide(is_read, ctx.wants_html, &path_and_query, had_cookie) {
@@ -79,7 +79,8 @@ fn run_app(ctx: &Ctx<'_>, org: Option<&str>, result: worker::Result<Response>) -
 
 /// The session the request's cookie names, if valid now.
 pub(crate) async fn current_session(ctx: &Ctx<'_>, req: &Request) -> Traced<Option<(SessionHandle, ActiveSession)>> {
-    let cookie = cookies::read(req, SESSION_COOKIE);
+    // The first `sso_session` of any Cookie field that verifies (current or previous secret).
+    let cookie = cookies::session_value(req, &ctx.settings.keys);
     let memory = REMEMBERED.with(Rc::clone);
     session_check::current_session(&ctx.io(), ctx.site(), cookie.as_deref(), &memory).await
 }
@@ -113,11 +114,6 @@ fn clean_request(req: &Request, extra: &[(&str, String)], forward_to: Option<&st
     for (name, value) in extra {
         headers.set(name, value).map_err(|_| Failure::internal("identity header rejected"))?;
     }
-    let mut init = RequestInit::new();
-    init.with_method(req.method()).with_headers(headers).with_redirect(worker::RequestRedirect::Manual);
-    if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
-        init.with_body(req.inner().body().map(Into::into));
-    }
     // The runtime's own URL string (parsing and re-serializing it would give the same
     // text), pointed at the origin when the request goes there.
     let url = req.inner().url();
@@ -125,7 +121,28 @@ fn clean_request(req: &Request, extra: &[(&str, String)], forward_to: Option<&st
         Some(origin) => at_origin(&url, origin),
         None => url,
     };
-    Request::new_with_init(&url, &init).map_err(|_| Failure::internal("could not copy the request"))
+    rebuilt(req, &url, &headers.0).map_err(|_| Failure::internal("could not copy the request"))
+}
+
+/// `req` at `url` with `headers`: its method exactly as sent (the `worker::Method` enum
+/// would turn `PROPFIND` or `QUERY` into `GET`), its body, redirects not followed.
+fn rebuilt(req: &Request, url: &str, headers: &web_sys::Headers) -> Result<Request, wasm_bindgen::JsValue> {
+    let method = req.inner().method();
+    let init = web_sys::RequestInit::new();
+    init.set_method(&method);
+    init.set_headers(headers);
+    init.set_redirect(web_sys::RequestRedirect::Manual);
+    if !is_get_or_head(&method) {
+        if let Some(body) = req.inner().body() {
+            init.set_body(&body);
+        }
+    }
+    web_sys::Request::new_with_str_and_init(url, &init).map(Request::from)
+}
+
+/// `GET` or `HEAD` (methods are case-sensitive; the runtime upper-cases these two).
+pub(crate) fn is_get_or_head(method: &str) -> bool {
+    method == "GET" || method == "HEAD"
 }
 
 /// Sends the (already cleaned) request to `origin`, keeping path and query; without
@@ -136,14 +153,9 @@ pub async fn forward_to_origin(req: Request, origin: Option<String>) -> worker::
         Some(origin) => at_origin(&url, origin.trim_end_matches('/')),
         None => url,
     };
-    let mut init = RequestInit::new();
-    // The request's own headers object (`Headers::clone` would copy it, and the Request
-    // constructor copies it again anyway).
-    init.with_method(req.method()).with_headers(Headers(req.inner().headers())).with_redirect(worker::RequestRedirect::Manual);
-    if !matches!(req.method(), worker::Method::Get | worker::Method::Head) {
-        init.with_body(req.inner().body().map(Into::into));
-    }
-    worker::Fetch::Request(Request::new_with_init(&url, &init)?).send().await
+    // The request's own headers object (the Request constructor copies it).
+    let copy = rebuilt(&req, &url, &req.inner().headers()).map_err(|_| worker::Error::RustError("could not copy the request".into()))?;
+    worker::Fetch::Request(copy).send().await
 }
 
 /// `url` (absolute) with its scheme and authority replaced by `origin` (`scheme://host[:port]`).

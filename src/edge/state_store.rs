@@ -14,6 +14,7 @@ pub(crate) const STATE_BINDING: &str = "SSO_STATE";
 pub(crate) const STATE_NAME: &str = "global";
 
 const SIGNING_KEY: &str = "assertion-signing-key";
+const STORE_NAME_KEY: &str = "store-name-key";
 const ORG_PREFIX: &str = "org:";
 
 /// Worker-wide state that must be strongly consistent.
@@ -39,6 +40,14 @@ impl DurableObject for SsoState {
 impl StateStorage for SsoState {
     async fn signing_key(&self) -> std::result::Result<Option<String>, StorageError> {
         self.state.storage().get::<String>(SIGNING_KEY).await.map_err(failed)
+    }
+
+    async fn store_name_key(&self) -> std::result::Result<Option<String>, StorageError> {
+        self.state.storage().get::<String>(STORE_NAME_KEY).await.map_err(failed)
+    }
+
+    async fn set_store_name_key(&self, key: &str) -> std::result::Result<(), StorageError> {
+        self.state.storage().put(STORE_NAME_KEY, key).await.map_err(failed)
     }
 
     async fn set_signing_key(&self, jwk: &str) -> std::result::Result<(), StorageError> {

@@ -5,6 +5,8 @@ use worker::{Env, Method, Request, RequestInit};
 
 use super::answer::Failure;
 use super::state_store::{STATE_BINDING, STATE_NAME};
+use super::Ctx;
+use crate::session::cookie::hex;
 use crate::session::store::{StoreRequest, StoreResponse};
 use crate::sso_state::{StateRequest, StateResponse};
 
@@ -47,4 +49,36 @@ pub(crate) async fn state_call(env: &Env, request: &StateRequest) -> Result<Stat
         Ok(answer) => Ok(answer),
         Err(_) => Err(Failure::store_unavailable("state answer unreadable")),
     }
+}
+
+thread_local! {
+    static NAME_KEY: std::cell::Cell<Option<[u8; 32]>> = const { std::cell::Cell::new(None) };
+}
+
+/// The key that names session stores, kept by `SsoState` since first use (so names
+/// survive a rotation of `SSO_SESSION_SECRET`); cached for the isolate's life.
+pub(crate) async fn name_key(ctx: &Ctx<'_>) -> Result<[u8; 32], Failure> {
+    if let Some(key) = NAME_KEY.with(std::cell::Cell::get) {
+        return Ok(key);
+    }
+    let proposed = hex(ctx.settings.keys.initial_store_name());
+    let StateResponse::StoreNameKey { key } = state_call(ctx.env, &StateRequest::StoreNameKey { proposed }).await? else {
+        return Err(Failure::store_unavailable("unexpected state answer for the store-name key"));
+    };
+    let key = parse_hex_key(key.trim()).ok_or_else(|| Failure::store_unavailable("stored store-name key unreadable"))?;
+    NAME_KEY.with(|k| k.set(Some(key)));
+    Ok(key)
+}
+
+fn parse_hex_key(text: &str) -> Option<[u8; 32]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut key = [0u8; 32];
+    for (i, out) in key.iter_mut().enumerate() {
+        let pair = std::str::from_utf8(bytes.get(2 * i..2 * i + 2)?).ok()?;
+        *out = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(key)
 }

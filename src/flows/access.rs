@@ -4,6 +4,7 @@
 use super::{random, FlowError, Io, Site};
 use crate::assertion::AssertionClaims;
 use crate::login::return_to::MAX_RETURN_TO_LEN;
+use crate::public_path::is_public;
 use crate::session::cookie::hex;
 use crate::session::store::ActiveSession;
 use crate::user::User;
@@ -32,9 +33,10 @@ pub enum Unauthenticated {
     Refuse,
 }
 
-/// Whether `path` is public under the configuration.
+/// Whether `path` (as sent) is public under the configuration: only if every reading
+/// an origin may give it is public ([`is_public`]).
 pub fn access(site: Site<'_>, path: &str) -> Access {
-    if site.config.public_paths.iter().any(|p| path.starts_with(p.as_str())) {
+    if is_public(path, &site.config.public_paths) {
         Access::Public
     } else {
         Access::SessionRequired

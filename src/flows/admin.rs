@@ -3,13 +3,12 @@
 //! issuer and client credentials are checked before it is stored.
 
 use super::{FlowError, Io, Site, Traced, IDP_TIMEOUT_MS};
-use crate::admin::{check_conflicts, parse_org_body, AdminError, OnboardingUris, OrgSummary};
+use crate::admin::{check_conflicts, is_authorized, parse_org_body, AdminApi, AdminError, OnboardingUris, OrgSummary};
 use crate::config::{is_org_id, OrgConfig, RawOrg};
 use crate::oidc::discovery::{discovery_url, parse_provider_metadata, MAX_DISCOVERY_BYTES};
 use crate::oidc::token::token_request;
 use crate::oidc::{IdpError, OutgoingRequest};
 use crate::routes::AdminCall;
-use crate::secret::Secret;
 use crate::session::store::StoreRequest;
 
 /// The orgs stored through the admin API (the adapter keeps them strongly consistent).
@@ -40,6 +39,9 @@ pub enum AdminAnswer {
 pub enum AdminFailure {
     /// No admin token is configured: the API does not exist (`404`).
     Disabled,
+    /// The admin token is shorter than 32 bytes: the API stays off (`404`), and the
+    /// adapter logs why.
+    TokenTooShort,
     /// The bearer token is missing or wrong (`401`).
     Unauthorized,
     /// No such route or org (`404`).
@@ -68,7 +70,7 @@ impl From<AdminError> for AdminFailure {
 pub async fn admin(
     io: &(impl Io + OrgDirectory),
     site: Site<'_>,
-    token: Option<&Secret>,
+    api: &AdminApi,
     authorization: Option<&str>,
     call: AdminCall<'_>,
     body: Option<&[u8]>,
@@ -77,9 +79,13 @@ pub async fn admin(
         AdminCall::PutOrg(id) | AdminCall::DeleteOrg(id) if is_org_id(id) => Some(id.to_owned()),
         _ => None,
     };
-    let Some(token) = token else { return Traced { org, result: Err(AdminFailure::Disabled) } };
-    let presented = authorization.and_then(|h| h.strip_prefix("Bearer "));
-    if !presented.is_some_and(|p| token.ct_eq(p.trim())) {
+    let token = match api {
+        AdminApi::Enabled(token) => token,
+        AdminApi::Disabled => return Traced { org, result: Err(AdminFailure::Disabled) },
+        AdminApi::TokenTooShort => return Traced { org, result: Err(AdminFailure::TokenTooShort) },
+    };
+    // `Bearer` in any case (RFC 9110 §11.1), the token in constant time.
+    if !is_authorized(token, authorization) {
         return Traced { org, result: Err(AdminFailure::Unauthorized) };
     }
     let result = match call {
@@ -164,6 +170,6 @@ async fn delete(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str) -> Resu
     if !is_org_id(id) || !io.delete_org(id).await? {
         return Err(AdminFailure::NotFound("no such org"));
     }
-    io.store(&site.store_of(id), &StoreRequest::Purge).await?;
+    io.store(&super::store_of(io, id).await?, &StoreRequest::Purge).await?;
     Ok(AdminAnswer::Deleted(id.to_owned()))
 }

@@ -38,7 +38,7 @@ pub async fn backchannel_logout(io: &impl Io, site: Site<'_>, body: Option<&[u8]
     Traced { org, result }
 }
 
-async fn revoke(io: &impl Io, site: Site<'_>, body: Option<&[u8]>, org_seen: &mut Option<String>) -> Result<u64, BackchannelFailure> {
+async fn revoke(io: &impl Io, _site: Site<'_>, body: Option<&[u8]>, org_seen: &mut Option<String>) -> Result<u64, BackchannelFailure> {
     let token = logout_token_from_form(body.ok_or(BackchannelError::MissingToken)?)?;
     let token = UntrustedJwt::parse(&token).map_err(|_| BackchannelError::Unverified)?;
     let issuer = token.unverified_issuer().ok_or(BackchannelError::Unverified)?;
@@ -65,7 +65,7 @@ async fn revoke(io: &impl Io, site: Site<'_>, body: Option<&[u8]>, org_seen: &mu
             (None, None) => return Err(BackchannelError::Claims("sub or sid").into()),
         };
         let jti = Some((OnceValue { kind: OnceKind::BackchannelLogout, value: verified.jti }, verified.remember_until));
-        return match io.store(&site.store_of(&org.id), &StoreRequest::Revoke { target, jti, now: io.now() }).await? {
+        return match io.store(&super::store_of(io, &org.id).await?, &StoreRequest::Revoke { target, jti, now: io.now() }).await? {
             StoreResponse::Replayed => Err(BackchannelError::Replayed.into()),
             StoreResponse::Revoked { sessions, .. } => Ok(sessions),
             _ => Err(FlowError::Store("unexpected store answer".into()).into()),

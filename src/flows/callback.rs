@@ -10,6 +10,7 @@ use crate::jose::UntrustedJwt;
 use crate::keys::sha256;
 use crate::login::state::StateError;
 use crate::login::LoginState;
+use crate::oidc::email::check_email;
 use crate::oidc::id_token::{Expected, IdTokenClaims, VerifiedIdToken};
 use crate::oidc::token::{parse_token_response, token_request, TokenError, MAX_TOKEN_RESPONSE_BYTES};
 use crate::oidc::userinfo::{parse_userinfo, userinfo_request, UserinfoError, MAX_USERINFO_BYTES};
@@ -69,7 +70,8 @@ async fn complete(
 ) -> Result<SignedIn, FlowError> {
     let state = query.state.filter(|s| !s.is_empty()).ok_or(StateError::Missing)?;
     let now = io.now();
-    let login = LoginState::decode(login_cookie, state, site.keys.login_cookie(), now)?;
+    // The current secret's key, then the one being rotated out.
+    let login = LoginState::decode_with_any(login_cookie, state, site.keys.login_cookie_keys(), now)?;
     *org_seen = Some(login.org.clone());
     let orgs = io.orgs().await?;
     let org = orgs.iter().find(|o| o.id == login.org).ok_or(StateError::Invalid)?;
@@ -79,14 +81,16 @@ async fn complete(
     let code = query.code.filter(|c| !c.is_empty() && c.len() <= MAX_CODE_LEN).ok_or(FlowError::MissingCode)?;
     let once = OnceValue { kind: OnceKind::LoginState, value: hex(&sha256(state.as_bytes())) };
     let once = StoreRequest::Consume { once, expires_at: login.expires_at, now };
-    match io.store(&site.store_of(&org.id), &once).await? {
+    match io.store(&super::store_of(io, &org.id).await?, &once).await? {
         StoreResponse::Consumed { first: true } => {}
         _ => return Err(FlowError::StateReused),
     }
     let (verified, id_token) = authenticate(io, site, org, code, &login).await?;
+    // Whose email: the org's IdP vouches only for its own domains (before any provisioning call).
+    check_email(&org.domains, verified.email.as_deref(), verified.email_verified)?;
     let (user, idp_sid) = verified.into_user(&org.id, &org.issuer);
     let provisioned = ensure_provisioned(io, site, org, &user).await?;
-    let handle = SessionHandle::new(site.keys.store_name(), &org.id, random::<16>(io)?);
+    let handle = SessionHandle::new(&io.store_name_key().await?, &org.id, random::<16>(io)?);
     let record = SessionRecord { user, idp_sid, id_token, created_at: now, last_seen: now };
     let policy = site.config.session;
     io.store(&handle.store_name(), &StoreRequest::Create { key: handle.storage_key(), record, policy }).await?;
@@ -127,6 +131,7 @@ async fn authenticate(
                 .map_err(|e| FlowError::idp_call("userinfo", e))?;
             let info = parse_userinfo(resp.status, &resp.body, &identity.subject).map_err(|e| match e {
                 UserinfoError::SubjectMismatch => FlowError::InvalidToken("userinfo sub does not match the ID token".into()),
+                UserinfoError::Oversized => FlowError::InvalidToken("a userinfo claim is too long".into()),
                 UserinfoError::Idp(e) => FlowError::Idp(e),
             })?;
             identity.merge_userinfo(info);

@@ -38,6 +38,10 @@ pub enum FlowError {
         /// The origin's reason, if it gave one.
         reason: Option<String>,
     },
+    /// The org's IdP asserted an email it does not vouch for (outside the org's
+    /// domains, or `email_verified: false`).
+    #[error("whose email: {0}")]
+    EmailNotVouched(#[from] crate::oidc::email::EmailRefusal),
     /// Every provisioning try failed (the last failure).
     #[error("{0}")]
     ProvisioningUnavailable(String),

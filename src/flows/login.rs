@@ -3,9 +3,7 @@
 
 use super::{random, FlowError, Io, Site, Traced};
 use crate::config::OrgConfig;
-use crate::login::{
-    authorization_url, choose_org, safe_return_to, LoginSecrets, LoginState, OrgChoice, LOGIN_STATE_TTL_SECS, MAX_EMAIL_LEN,
-};
+use crate::login::{authorization_url, LoginParams, LoginSecrets, LoginState, OrgChoice, LOGIN_STATE_TTL_SECS};
 
 /// What the login page should do.
 #[derive(Debug, PartialEq, Eq)]
@@ -45,6 +43,13 @@ pub enum LoginStart {
         /// The email as typed (bounded).
         email: Option<String>,
     },
+    /// `iss=` (third-party initiated login) names no org's issuer.
+    UnknownIssuer {
+        /// The cleaned `return_to`.
+        return_to: String,
+        /// The email (`email` or `login_hint`), bounded.
+        email: Option<String>,
+    },
 }
 
 /// Starts a login from the `org`, `email` and `return_to` query parameters.
@@ -55,18 +60,26 @@ pub async fn start_login(
     email: Option<&str>,
     return_to: Option<&str>,
 ) -> Traced<LoginStart> {
-    let return_to = safe_return_to(return_to);
-    let email = email.map(str::trim).filter(|e| !e.is_empty() && e.len() <= MAX_EMAIL_LEN).map(str::to_owned);
+    let query = [("org", org), ("email", email), ("return_to", return_to)];
+    let params = LoginParams::from_query(|name| query.iter().find(|(k, _)| *k == name).and_then(|(_, v)| *v), site.base_url);
+    start_login_with(io, site, params).await
+}
+
+/// Starts a login from everything `GET /_sso/login` may carry: SP-initiated (`org`,
+/// `email`, `return_to`) or third-party initiated (`iss`, `login_hint`, `target_link_uri`).
+pub async fn start_login_with(io: &impl Io, site: Site<'_>, params: LoginParams) -> Traced<LoginStart> {
     let orgs = match io.orgs().await {
         Ok(orgs) => orgs,
         Err(e) => return Traced { org: None, result: Err(e) },
     };
-    let org = match choose_org(&orgs, org, email.as_deref()) {
+    let LoginParams { return_to, email, .. } = params.clone();
+    let org = match params.choose(&orgs) {
         OrgChoice::Org(org) => org,
         OrgChoice::AskForEmail => return Traced { org: None, result: Ok(LoginStart::AskForEmail { return_to }) },
         OrgChoice::UnknownDomain => return Traced { org: None, result: Ok(LoginStart::UnknownDomain { return_to, email }) },
         OrgChoice::InvalidEmail => return Traced { org: None, result: Ok(LoginStart::InvalidEmail { return_to, email }) },
         OrgChoice::UnknownOrg => return Traced { org: None, result: Ok(LoginStart::UnknownOrg { return_to, email }) },
+        OrgChoice::UnknownIssuer => return Traced { org: None, result: Ok(LoginStart::UnknownIssuer { return_to, email }) },
     };
     Traced { org: Some(org.id.clone()), result: to_idp(io, site, org, return_to, email.as_deref()).await }
 }

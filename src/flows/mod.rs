@@ -34,7 +34,7 @@ pub use admin::{admin, AdminAnswer, AdminFailure, OrgDirectory};
 pub use backchannel::{backchannel_logout, BackchannelFailure};
 pub use callback::{finish_login, CallbackQuery, SignedIn};
 pub use error::{FlowError, Traced};
-pub use login::{start_login, LoginStart};
+pub use login::{start_login, start_login_with, LoginStart};
 pub use provision::ensure_provisioned;
 pub use sign_out::{sign_out, SignedOut};
 pub use signature::verify_signature;
@@ -60,6 +60,9 @@ pub trait Io {
     async fn jwks(&self, jwks_uri: &str, force: bool) -> Result<Rc<JwkSet>, FlowError>;
     /// The worker's assertion signing key.
     async fn assertion_key(&self) -> Result<Rc<AssertionSigningKey>, FlowError>;
+    /// The key that names session stores: kept since first use, so that rotating
+    /// `SSO_SESSION_SECRET` never renames a store (the adapter keeps it in `SsoState`).
+    async fn store_name_key(&self) -> Result<[u8; 32], FlowError>;
     /// Waits `ms` milliseconds (between provisioning tries).
     async fn sleep(&self, ms: u64);
     /// Unix seconds now.
@@ -84,11 +87,11 @@ impl Site<'_> {
     pub fn callback_url(&self) -> String {
         format!("{}/_sso/callback", self.base_url)
     }
+}
 
-    /// The session store of `org`.
-    pub fn store_of(&self, org: &str) -> String {
-        crate::session::cookie::store_name_for_org(self.keys.store_name(), org)
-    }
+/// The session store of `org`, named with the stable store-name key.
+async fn store_of(io: &impl Io, org: &str) -> Result<String, FlowError> {
+    Ok(crate::session::cookie::store_name_for_org(&io.store_name_key().await?, org))
 }
 
 /// An answer read into memory.

@@ -19,7 +19,7 @@ pub async fn ensure_provisioned(io: &impl Io, site: Site<'_>, org: &OrgConfig, u
     let Some(config) = &site.config.provisioning else { return Ok(None) };
     let body = ProvisioningRequest { user, projects: &org.default_projects };
     let fingerprint = body.fingerprint();
-    let store = site.store_of(&org.id);
+    let store = super::store_of(io, &org.id).await?;
     let known = io.store(&store, &StoreRequest::ProvisionedFingerprint { subject: user.subject.clone() }).await?;
     if matches!(&known, StoreResponse::Fingerprint { fingerprint: Some(f) } if *f == fingerprint) {
         return Ok(None);

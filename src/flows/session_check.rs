@@ -9,7 +9,7 @@ use std::rc::Rc;
 use super::access::sign_assertion;
 use super::{FlowError, Io, Site, Traced};
 use crate::assertion::ASSERTION_TTL_SECS;
-use crate::session::cookie::SessionHandle;
+use crate::session::cookie::{store_name_for_org, SessionHandle};
 use crate::session::store::{ActiveSession, StoreRequest, StoreResponse};
 
 /// An assertion is reused for up to half its life, per session, per isolate.
@@ -40,13 +40,18 @@ pub async fn current_session(
     cookie: Option<&str>,
     memory: &RefCell<Remembered>,
 ) -> Traced<Option<(SessionHandle, ActiveSession)>> {
-    let Some(handle) = cookie.and_then(|v| SessionHandle::decode(v, site.keys.session_cookie())) else {
+    // The current secret's key, then the one being rotated out.
+    let Some(handle) = cookie.and_then(|v| site.keys.session_cookie_keys().find_map(|k| SessionHandle::decode(v, k))) else {
         return Traced { org: None, result: Ok(None) };
     };
     let store = handle.store_name();
     match check(io, site, handle, memory).await {
         Ok(found) => Traced { org: found.as_ref().map(|(_, s)| s.record.user.org.clone()), result: Ok(found) },
-        Err(e) => Traced { org: site.config.orgs.iter().find(|o| site.store_of(&o.id) == store).map(|o| o.id.clone()), result: Err(e) },
+        Err(e) => {
+            let key = io.store_name_key().await.ok();
+            let org = key.and_then(|k| site.config.orgs.iter().find(|o| store_name_for_org(&k, &o.id) == store).map(|o| o.id.clone()));
+            Traced { org, result: Err(e) }
+        }
     }
 }
 

@@ -1,12 +1,12 @@
 //! Okta Universal Logout (`POST /_sso/global-token-revocation`): the bearer JWT is
-//! parsed once, its `iss` chooses the org, its signature and claims are checked, and
+//! parsed once, its `iss` and `sub` choose the org, its signature and claims are checked, and
 //! the body's subject chooses the sessions the org's store ends (checking the `jti`
 //! in the same transaction).
 
 use super::signature::verify_signature;
 use super::{FlowError, Io, Site, Traced};
 use crate::jose::UntrustedJwt;
-use crate::logout::universal::{bearer_token, parse_subject, RevocationClaims, RevocationError, SubjectId};
+use crate::logout::universal::{addressed_org, bearer_token, parse_subject, RevocationClaims, RevocationError, SubjectId};
 use crate::session::store::{OnceKind, OnceValue, RevokeTarget, StoreRequest, StoreResponse};
 
 /// Why a Universal Logout request was not honoured.
@@ -14,9 +14,10 @@ use crate::session::store::{OnceKind, OnceValue, RevokeTarget, StoreRequest, Sto
 pub enum UniversalLogoutFailure {
     /// Refused by the draft's rules (401, 400 or 404).
     Refused(RevocationError),
-    /// The token could not be verified because its keys could not be had (a 401 for the caller).
+    /// The token failed verification (`InvalidToken`: 401), or its keys could not be
+    /// had (the worker's own failure: 503, never 401).
     Unverifiable(FlowError),
-    /// The orgs could not be read: nothing can be decided (422).
+    /// The orgs or the store could not be used: the worker's own failure (503).
     Unavailable(FlowError),
     /// Verified, but the sessions could not be revoked (422), with detail for the log.
     NotRevoked(String),
@@ -52,7 +53,8 @@ async fn revoke(
     let token = UntrustedJwt::parse(token).map_err(|_| Unauthorized("not a JWT"))?;
     let issuer = token.unverified_issuer().ok_or(Unauthorized("no iss"))?;
     let orgs = io.orgs().await.map_err(UniversalLogoutFailure::Unavailable)?;
-    let org = orgs.iter().find(|o| o.universal_logout_issuer == issuer).ok_or(Unauthorized("unknown iss"))?;
+    // `iss` and `sub` (the app's client_id) together: two apps of one Okta tenant.
+    let org = addressed_org(&orgs, &issuer, token.unverified_subject().as_deref()).ok_or(Unauthorized("unknown iss and sub"))?;
     *org_seen = Some(org.id.clone());
     let jwks_uri = match &org.universal_logout_jwks_uri {
         Some(uri) => uri.clone(),
@@ -61,7 +63,7 @@ async fn revoke(
     let claims: RevocationClaims =
         verify_signature(io, &jwks_uri, &org.signing_algs, &token).await.map_err(UniversalLogoutFailure::Unverifiable)?.claims;
     let endpoint = format!("{}/_sso/global-token-revocation", site.base_url);
-    let verified = claims.validate(&org.universal_logout_issuer, &endpoint, token.header().typ.as_deref(), io.now())?;
+    let verified = claims.validate(&org.universal_logout_issuer, &org.client_id, &endpoint, token.header().typ.as_deref(), io.now())?;
     let target = match parse_subject(body.ok_or(BadRequest("body too large"))?)? {
         SubjectId::Email(email) => RevokeTarget::Email { email },
         SubjectId::IssSub { iss, sub } if iss == org.issuer => RevokeTarget::Subject { subject: sub },
@@ -69,11 +71,12 @@ async fn revoke(
     };
     let jti = OnceValue { kind: OnceKind::UniversalLogout, value: verified.jti };
     let request = StoreRequest::Revoke { target, jti: Some((jti, verified.remember_until)), now: io.now() };
-    match io.store(&site.store_of(&org.id), &request).await {
+    let store = super::store_of(io, &org.id).await.map_err(UniversalLogoutFailure::Unavailable)?;
+    match io.store(&store, &request).await {
         Ok(StoreResponse::Revoked { user_known: true, .. }) => Ok(()),
         Ok(StoreResponse::Revoked { user_known: false, .. }) => Err(UnknownUser.into()),
         Ok(StoreResponse::Replayed) => Err(Unauthorized("jti replayed").into()),
         Ok(_) => Err(UniversalLogoutFailure::NotRevoked("unexpected store answer".into())),
-        Err(e) => Err(UniversalLogoutFailure::NotRevoked(e.to_string())),
+        Err(e) => Err(UniversalLogoutFailure::Unavailable(e)),
     }
 }

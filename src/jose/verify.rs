@@ -109,6 +109,16 @@ impl<'a> UntrustedJwt<'a> {
         serde_json::from_slice::<Iss>(&self.payload).ok()?.iss
     }
 
+    /// The `sub` claim, read without trusting it (Universal Logout: the app's client id,
+    /// which with `iss` chooses the org).
+    pub fn unverified_subject(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Sub {
+            sub: Option<String>,
+        }
+        serde_json::from_slice::<Sub>(&self.payload).ok()?.sub
+    }
+
     /// Verifies the signature with `keys` (see [`verify`]) and deserializes the claims.
     pub fn verify<C: DeserializeOwned>(&self, keys: &JwkSet, allowed: &[SigningAlgorithm]) -> Result<VerifiedJwt<C>, JwtError> {
         let header = &self.header;

@@ -32,6 +32,76 @@ pub enum OrgChoice<'a> {
     InvalidEmail,
     /// `org=` names no org.
     UnknownOrg,
+    /// `iss=` (third-party initiated login) names no org's issuer.
+    UnknownIssuer,
+}
+
+/// What `GET /_sso/login` was asked: SP-initiated (`org`, `email`, `return_to`) or
+/// third-party initiated (OIDC Core §4: `iss`, `login_hint`, `target_link_uri`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LoginParams {
+    /// `org`.
+    pub org: Option<String>,
+    /// `iss`: the issuer to use.
+    pub issuer: Option<String>,
+    /// `email`, else `login_hint` (trimmed, bounded).
+    pub email: Option<String>,
+    /// A safe same-site path: `return_to`, else `target_link_uri` on the worker's own
+    /// origin; anything else is `/`.
+    pub return_to: String,
+}
+
+impl LoginParams {
+    /// Reads the query (`get` gives a parameter's first value); `base_url` is the
+    /// worker's external `scheme://host[:port]`.
+    pub fn from_query<'a>(get: impl Fn(&str) -> Option<&'a str>, base_url: &str) -> Self {
+        let nonempty = |name: &str| get(name).map(str::trim).filter(|v| !v.is_empty());
+        let email = nonempty("email").or_else(|| nonempty("login_hint")).filter(|e| e.len() <= MAX_EMAIL_LEN).map(str::to_owned);
+        let return_to = match (get("return_to"), get("target_link_uri")) {
+            (Some(r), _) => safe_return_to(Some(r)),
+            (None, Some(target)) => target_link_return_to(target, base_url),
+            (None, None) => "/".to_owned(),
+        };
+        Self { org: nonempty("org").map(str::to_owned), issuer: nonempty("iss").map(str::to_owned), email, return_to }
+    }
+
+    /// Chooses the org: by `org`, then `iss` (exact match), then the email's domain,
+    /// then the only org. Several orgs sharing the issuer are told apart by the email.
+    pub fn choose<'a>(&self, orgs: &'a [OrgConfig]) -> OrgChoice<'a> {
+        if self.org.is_some() {
+            return choose_org(orgs, self.org.as_deref(), self.email.as_deref());
+        }
+        if let Some(issuer) = &self.issuer {
+            let by_issuer: Vec<OrgConfig> = orgs.iter().filter(|o| &o.issuer == issuer).cloned().collect();
+            return match by_issuer.as_slice() {
+                [] => OrgChoice::UnknownIssuer,
+                [_] => orgs.iter().find(|o| &o.issuer == issuer).map_or(OrgChoice::UnknownIssuer, OrgChoice::Org),
+                _ => match choose_org(&by_issuer, None, self.email.as_deref()) {
+                    OrgChoice::Org(chosen) => orgs.iter().find(|o| o.id == chosen.id).map_or(OrgChoice::AskForEmail, OrgChoice::Org),
+                    _ => OrgChoice::AskForEmail,
+                },
+            };
+        }
+        choose_org(orgs, None, self.email.as_deref())
+    }
+}
+
+/// `target_link_uri` as a `return_to`: a relative path, or an absolute URL on the
+/// worker's own origin (its path and query); anything else is `/` (never an open redirect).
+pub fn target_link_return_to(target: &str, base_url: &str) -> String {
+    if target.starts_with('/') {
+        return safe_return_to(Some(target));
+    }
+    let (Ok(target), Ok(base)) = (Url::parse(target), Url::parse(base_url)) else { return "/".to_owned() };
+    if target.origin() != base.origin() || !target.username().is_empty() || target.password().is_some() {
+        return "/".to_owned();
+    }
+    let mut path = target.path().to_owned();
+    if let Some(q) = target.query() {
+        path.push('?');
+        path.push_str(q);
+    }
+    safe_return_to(Some(&path))
 }
 
 /// Chooses the org: by `org`, else by the domain of `email`, else the only org.

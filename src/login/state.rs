@@ -15,9 +15,90 @@ use crate::session::cookie::hex;
 
 /// How long a login may take, in seconds.
 pub const LOGIN_STATE_TTL_SECS: u64 = 600;
+/// Longest `Cookie` header read, in bytes (larger: treated as carrying no cookies).
+pub const MAX_COOKIE_HEADER_BYTES: usize = 16 * 1024;
 /// Prefix of login-state cookie names.
 pub const LOGIN_COOKIE_PREFIX: &str = "sso_login_";
 const MAX_COOKIE_VALUE: usize = 4096;
+
+/// Most login-state cookies a browser holds at once, the new one included: older
+/// pending logins are dropped (their tabs can simply start again).
+pub const MAX_PENDING_LOGINS: usize = 4;
+/// Path of login-state cookies: all of `/_sso/`, so that a new login sees the pending
+/// ones and can evict the oldest.
+pub const LOGIN_COOKIE_PATH: &str = "/_sso/";
+/// Largest `Cookie` header scanned for pending logins at all.
+const MAX_SCANNED_HEADER_BYTES: usize = 256 * 1024;
+
+/// What starting one more login does with the login-state cookies already there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewLogin {
+    /// Go ahead, after clearing these login-state cookies (the oldest, or unreadable
+    /// ones), so that the callback's `Cookie` header stays readable.
+    Start {
+        /// Cookie names to clear.
+        evict: Vec<String>,
+    },
+    /// The browser's other cookies alone leave no room for a login-state cookie in a
+    /// readable header: starting a login would only end in a failed callback (and a
+    /// user sent round in circles). Clear these and explain instead.
+    TooManyCookies {
+        /// Cookie names to clear.
+        evict: Vec<String>,
+    },
+}
+
+/// Plans a new login given the request's `Cookie` header and the size of the new
+/// login-state cookie (`name=value`): at most [`MAX_PENDING_LOGINS`] pending, newest
+/// kept, and the whole header within [`MAX_COOKIE_HEADER_BYTES`].
+pub fn plan_new_login(cookie_header: Option<&str>, new_cookie_bytes: usize) -> NewLogin {
+    let header = cookie_header.unwrap_or_default();
+    if header.len() > MAX_SCANNED_HEADER_BYTES {
+        return NewLogin::TooManyCookies { evict: Vec::new() };
+    }
+    // (name, bytes it takes in the header, expires_at as written — unverified, only for order)
+    let mut pending: Vec<(String, usize, u64)> = Vec::new();
+    for item in header.split([';', ',']) {
+        let Some((name, value)) = item.split_once('=') else { continue };
+        let name = name.trim();
+        if name.starts_with(LOGIN_COOKIE_PREFIX) && !pending.iter().any(|(n, ..)| n == name) {
+            pending.push((name.to_owned(), item.trim().len() + 2, unverified_expiry(value.trim())));
+        }
+    }
+    let pending_bytes: usize = pending.iter().map(|(_, len, _)| len).sum();
+    let others = header.len().saturating_sub(pending_bytes);
+    let room = MAX_COOKIE_HEADER_BYTES.saturating_sub(others);
+    if new_cookie_bytes + 2 > room {
+        return NewLogin::TooManyCookies { evict: pending.into_iter().map(|(n, ..)| n).collect() };
+    }
+    pending.sort_by_key(|p| std::cmp::Reverse(p.2));
+    let mut used = new_cookie_bytes + 2;
+    let mut kept = 1;
+    let mut evict = Vec::new();
+    for (name, len, expires_at) in pending {
+        if expires_at > 0 && kept < MAX_PENDING_LOGINS && used + len <= room {
+            used += len;
+            kept += 1;
+        } else {
+            evict.push(name);
+        }
+    }
+    NewLogin::Start { evict }
+}
+
+/// `expires_at` of a login-state cookie value, read without verifying it (it only
+/// orders the browser's own cookies for eviction); 0 when unreadable.
+fn unverified_expiry(value: &str) -> u64 {
+    #[derive(Deserialize)]
+    struct Expiry {
+        expires_at: u64,
+    }
+    let Some((payload, _)) = value.split_once('.') else { return 0 };
+    if payload.len() > MAX_COOKIE_VALUE {
+        return 0;
+    }
+    URL_SAFE_NO_PAD.decode(payload).ok().and_then(|json| serde_json::from_slice::<Expiry>(&json).ok()).map_or(0, |e| e.expires_at)
+}
 
 /// What the callback needs to know about the login it finishes.
 #[derive(Serialize, Deserialize)]
@@ -70,6 +151,21 @@ impl LoginState {
         let payload = URL_SAFE_NO_PAD.encode(&json);
         let tag = mac(key, &[state.as_bytes(), payload.as_bytes()]);
         format!("{payload}.{}", URL_SAFE_NO_PAD.encode(&tag[..16]))
+    }
+
+    /// [`LoginState::decode`] with the first of `keys` that verifies (current secret,
+    /// then the one being rotated out).
+    pub fn decode_with_any<'k>(
+        value: Option<&str>,
+        state: &str,
+        mut keys: impl Iterator<Item = &'k [u8; 32]>,
+        now: u64,
+    ) -> Result<Self, StateError> {
+        let first = keys.next().ok_or(StateError::Invalid)?;
+        match Self::decode(value, state, first, now) {
+            Err(StateError::Invalid) => keys.find_map(|k| Self::decode(value, state, k, now).ok()).ok_or(StateError::Invalid),
+            other => other,
+        }
     }
 
     /// Verifies and opens the cookie of the login with this `state` at `now`.
@@ -127,6 +223,15 @@ mod tests {
     }
 
     #[test]
+    fn cookie_made_with_the_previous_key_still_opens() {
+        let old = [4; 32];
+        let value = login().encode("st", &old);
+        let back = LoginState::decode_with_any(Some(&value), "st", [&KEY, &old].into_iter(), 999).expect("opens");
+        assert_eq!(back.return_to, "/x");
+        assert_eq!(LoginState::decode_with_any(Some(&value), "st", [&KEY].into_iter(), 999).err(), Some(StateError::Invalid));
+    }
+
+    #[test]
     fn missing_cookie_means_another_browser() {
         assert_eq!(LoginState::decode(None, "st", &KEY, 1).err(), Some(StateError::NotThisBrowser));
     }
@@ -142,6 +247,50 @@ mod tests {
         for v in ["", ".", "a.b", "%%.%%", "e30.AAAA"] {
             assert_eq!(LoginState::decode(Some(v), "st", &KEY, 1).err(), Some(StateError::Invalid), "{v}");
         }
+    }
+
+    fn pending(i: u64, return_to_len: usize) -> String {
+        let state = format!("st{i}");
+        let login = LoginState { return_to: format!("/{}", "r".repeat(return_to_len)), expires_at: 1000 + i, ..login() };
+        format!("{}={}", LoginState::cookie_name(&state), login.encode(&state, &KEY))
+    }
+
+    #[test]
+    fn many_pending_logins_keep_only_the_newest() {
+        let cookies: Vec<String> = (0..20).map(|i| pending(i, 10)).collect();
+        let header = format!("a=1; {}", cookies.join("; "));
+        let NewLogin::Start { evict } = plan_new_login(Some(&header), 200) else { panic!("must start") };
+        assert_eq!(evict.len(), 20 - (MAX_PENDING_LOGINS - 1));
+        for newest in 17..20 {
+            assert!(!evict.contains(&LoginState::cookie_name(&format!("st{newest}"))), "st{newest} is kept");
+        }
+        assert_eq!(plan_new_login(None, 200), NewLogin::Start { evict: vec![] });
+        assert_eq!(plan_new_login(Some(&pending(1, 10)), 200), NewLogin::Start { evict: vec![] });
+    }
+
+    #[test]
+    fn long_return_tos_are_evicted_by_size_too() {
+        // Three pending logins with 2 KiB return_tos, and 8 KiB of other cookies: not all fit.
+        let cookies: Vec<String> = (0..3).map(|i| pending(i, 2040)).collect();
+        let header = format!("big={}; {}", "x".repeat(8 * 1024), cookies.join("; "));
+        let new_cookie = pending(9, 2040).len();
+        let NewLogin::Start { evict } = plan_new_login(Some(&header), new_cookie) else { panic!("must start") };
+        let kept_bytes: usize = cookies.iter().filter(|c| !evict.iter().any(|e| c.starts_with(e.as_str()))).map(|c| c.len() + 2).sum();
+        assert!(8 * 1024 + 6 + kept_bytes + new_cookie + 2 <= MAX_COOKIE_HEADER_BYTES, "the callback can read the header");
+        assert!(!evict.is_empty());
+    }
+
+    #[test]
+    fn unreadable_or_forged_pending_cookies_go_first() {
+        let header = format!("{}=garbage; {}", LoginState::cookie_name("x"), pending(1, 10));
+        assert_eq!(plan_new_login(Some(&header), 200), NewLogin::Start { evict: vec![LoginState::cookie_name("x")] });
+    }
+
+    #[test]
+    fn other_cookies_too_large_is_said_instead_of_starting_a_login_that_cannot_finish() {
+        let header = format!("big={}; {}", "x".repeat(MAX_COOKIE_HEADER_BYTES), pending(1, 10));
+        assert_eq!(plan_new_login(Some(&header), 200), NewLogin::TooManyCookies { evict: vec![LoginState::cookie_name("st1")] });
+        assert!(matches!(plan_new_login(Some(&"y".repeat(MAX_SCANNED_HEADER_BYTES + 1)), 200), NewLogin::TooManyCookies { .. }));
     }
 
     #[test]

@@ -60,3 +60,52 @@ fn authorization_url_has_every_parameter() {
 fn pkce_challenge_matches_rfc7636_example() {
     assert_eq!(pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 }
+
+fn params(query: &[(&str, &str)]) -> LoginParams {
+    LoginParams::from_query(|name| query.iter().find(|(k, _)| *k == name).map(|(_, v)| *v), "https://app.example.com")
+}
+
+#[test]
+fn third_party_initiated_login_picks_the_org_by_issuer() {
+    let orgs = orgs();
+    let p = params(&[("iss", "https://globex.test"), ("login_hint", "ana@globex.com")]);
+    assert!(matches!(p.choose(&orgs), OrgChoice::Org(o) if o.id == "globex"));
+    assert_eq!(p.email.as_deref(), Some("ana@globex.com"), "login_hint is the email");
+    assert!(matches!(params(&[("iss", "https://evil.test")]).choose(&orgs), OrgChoice::UnknownIssuer));
+    assert!(matches!(params(&[("iss", "https://globex.test/")]).choose(&orgs), OrgChoice::UnknownIssuer), "exact match only");
+    // Precedence: org, then iss, then the email's domain.
+    assert!(matches!(params(&[("org", "acme"), ("iss", "https://globex.test")]).choose(&orgs), OrgChoice::Org(o) if o.id == "acme"));
+    assert!(
+        matches!(params(&[("iss", "https://globex.test"), ("email", "a@acme.com")]).choose(&orgs), OrgChoice::Org(o) if o.id == "globex")
+    );
+}
+
+#[test]
+fn orgs_sharing_an_issuer_are_told_apart_by_the_email() {
+    let json = r#"{"orgs":[
+        {"id":"a","issuer":"https://okta.test","client_id":"ca","client_secret":"s","domains":["a.com"]},
+        {"id":"b","issuer":"https://okta.test","client_id":"cb","client_secret":"s","domains":["b.com"]}]}"#;
+    let orgs = Config::parse(json, &|_| None).unwrap().orgs;
+    assert!(matches!(params(&[("iss", "https://okta.test"), ("login_hint", "x@b.com")]).choose(&orgs), OrgChoice::Org(o) if o.id == "b"));
+    assert!(matches!(params(&[("iss", "https://okta.test")]).choose(&orgs), OrgChoice::AskForEmail));
+}
+
+#[test]
+fn target_link_uri_becomes_a_same_site_return_to() {
+    let rt = |t: &str| params(&[("target_link_uri", t)]).return_to;
+    assert_eq!(rt("https://app.example.com/reports?y=2026"), "/reports?y=2026");
+    assert_eq!(rt("/reports"), "/reports");
+    for evil in [
+        "https://evil.example/",
+        "https://app.example.com.evil.example/",
+        "http://app.example.com/x",
+        "https://app.example.com:8443/x",
+        "https://user@app.example.com/x",
+        "//evil.example/x",
+        "javascript:alert(1)",
+        "https://app.example.com/_sso/logout",
+    ] {
+        assert_eq!(rt(evil), "/", "{evil}");
+    }
+    assert_eq!(params(&[("return_to", "/a"), ("target_link_uri", "https://app.example.com/b")]).return_to, "/a");
+}

@@ -10,7 +10,8 @@ use crate::oidc::id_token::{Audience, CLOCK_SKEW_SECS};
 pub const BACKCHANNEL_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 /// Largest form body accepted, in bytes.
 pub const MAX_FORM_BYTES: usize = 32 * 1024;
-/// How long a `jti` is remembered when the token has no `exp`, in seconds.
+/// How old (by `iat`) a token without `exp` may be, in seconds; its `jti` is
+/// remembered at least that long after it could last have been accepted.
 pub const JTI_MEMORY_SECS: u64 = 600;
 
 /// Why a logout request was refused (→ 400 `invalid_request`).
@@ -84,10 +85,13 @@ impl LogoutTokenClaims {
         if iat > (now + CLOCK_SKEW_SECS) as f64 {
             return Err(Claims("iat"));
         }
-        if let Some(exp) = self.exp {
-            if !exp.is_finite() || exp + (CLOCK_SKEW_SECS as f64) <= now as f64 {
-                return Err(Claims("exp"));
-            }
+        match self.exp {
+            Some(exp) if !exp.is_finite() || exp + (CLOCK_SKEW_SECS as f64) <= now as f64 => return Err(Claims("exp")),
+            Some(_) => {}
+            // Without `exp`, the token lives JTI_MEMORY_SECS from `iat`: a captured token
+            // cannot be replayed once its `jti` may have been forgotten.
+            None if iat + ((JTI_MEMORY_SECS + CLOCK_SKEW_SECS) as f64) < now as f64 => return Err(Claims("iat too old (no exp)")),
+            None => {}
         }
         match self.events.as_ref().and_then(|e| e.get(BACKCHANNEL_EVENT)) {
             Some(serde_json::Value::Object(_)) => {}
@@ -104,7 +108,8 @@ impl LogoutTokenClaims {
         let jti = self.jti.filter(|j| !j.is_empty() && j.len() <= 256).ok_or(Claims("jti"))?;
         let remember_until = match self.exp {
             Some(exp) => (exp.max(0.0) as u64).saturating_add(CLOCK_SKEW_SECS),
-            None => now + JTI_MEMORY_SECS,
+            // Past the moment the token stops being accepted (`iat` + memory + skew).
+            None => now + JTI_MEMORY_SECS + CLOCK_SKEW_SECS,
         };
         Ok(VerifiedLogoutToken { subject, sid, jti, remember_until })
     }

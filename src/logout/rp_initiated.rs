@@ -30,16 +30,17 @@ pub fn end_session_url(
 pub enum LogoutReturn {
     /// The IdP sent back the state we sent.
     Confirmed,
-    /// Nobody sent a sign-out through the IdP (a plain visit).
+    /// No sign-out is under way here (a plain visit, a bookmark, or a return whose
+    /// short-lived cookie is gone): the user is signed out here all the same.
     Plain,
-    /// A state was expected and is missing or different (or one came unasked).
+    /// A sign-out is under way and the returned state is missing or different.
     StateMismatch,
 }
 
 /// Compares the returned `state` with the one kept in the browser.
 pub fn check_return(expected: Option<&str>, returned: Option<&str>) -> LogoutReturn {
     match (expected, returned) {
-        (None, None) => LogoutReturn::Plain,
+        (None, _) => LogoutReturn::Plain,
         (Some(e), Some(r)) if constant_time_eq(e.as_bytes(), r.as_bytes()) => LogoutReturn::Confirmed,
         _ => LogoutReturn::StateMismatch,
     }
@@ -66,7 +67,13 @@ mod tests {
     #[test]
     fn rp_init_logout_other_state() {
         assert_eq!(check_return(Some("st"), Some("other")), LogoutReturn::StateMismatch);
-        assert_eq!(check_return(None, Some("other")), LogoutReturn::StateMismatch);
+        assert_eq!(check_return(Some("st"), Some("")), LogoutReturn::StateMismatch);
+    }
+
+    #[test]
+    fn state_without_a_sign_out_under_way_is_a_plain_visit() {
+        // The sign-out cookie expired, or the page was bookmarked with its state.
+        assert_eq!(check_return(None, Some("other")), LogoutReturn::Plain);
     }
 
     #[test]

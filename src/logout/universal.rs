@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::audience_contains;
+use crate::config::OrgConfig;
 use crate::oidc::id_token::{check_times, Audience, CLOCK_SKEW_SECS};
 
 /// The `typ` Okta puts in the JWT header.
@@ -50,6 +51,7 @@ pub fn bearer_token(authorization: Option<&str>) -> Result<&str, RevocationError
 #[derive(Debug, Clone, Deserialize)]
 pub struct RevocationClaims {
     iss: Option<String>,
+    sub: Option<String>,
     aud: Option<Audience>,
     exp: Option<f64>,
     nbf: Option<f64>,
@@ -67,8 +69,16 @@ pub struct VerifiedRevocation {
 }
 
 impl RevocationClaims {
-    /// Checks `iss`, `aud` (this exact endpoint URL), `exp`/`nbf`/`iat` and `jti`.
-    pub fn validate(self, issuer: &str, endpoint_url: &str, typ: Option<&str>, now: u64) -> Result<VerifiedRevocation, RevocationError> {
+    /// Checks `iss`, `sub` (the org's `client_id`), `aud` (this exact endpoint URL),
+    /// `exp`/`nbf`/`iat` and `jti`.
+    pub fn validate(
+        self,
+        issuer: &str,
+        client_id: &str,
+        endpoint_url: &str,
+        typ: Option<&str>,
+        now: u64,
+    ) -> Result<VerifiedRevocation, RevocationError> {
         use RevocationError::Unauthorized;
         if let Some(typ) = typ {
             if !typ.eq_ignore_ascii_case(REVOCATION_JWT_TYP) {
@@ -77,6 +87,9 @@ impl RevocationClaims {
         }
         if self.iss.as_deref() != Some(issuer) {
             return Err(Unauthorized("iss"));
+        }
+        if self.sub.as_deref() != Some(client_id) {
+            return Err(Unauthorized("sub is not the org's client_id"));
         }
         if !audience_contains(&self.aud, endpoint_url) {
             return Err(Unauthorized("aud"));
@@ -88,6 +101,14 @@ impl RevocationClaims {
         let exp = self.exp.unwrap_or_default().max(0.0) as u64;
         Ok(VerifiedRevocation { jti, remember_until: exp.saturating_add(CLOCK_SKEW_SECS) })
     }
+}
+
+/// The org a revocation JWT addresses: its `iss` (the org's Universal Logout issuer)
+/// and its `sub` (the org's `client_id`) together — orgs may share one Okta tenant
+/// with different apps. `None`: no such org (→ 401, wrongly addressed).
+pub fn addressed_org<'a>(orgs: &'a [OrgConfig], iss: &str, sub: Option<&str>) -> Option<&'a OrgConfig> {
+    let sub = sub?;
+    orgs.iter().find(|o| o.universal_logout_issuer == iss && o.client_id == sub)
 }
 
 /// Whose sessions to revoke.

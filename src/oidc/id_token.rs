@@ -61,6 +61,7 @@ pub struct IdTokenClaims {
     family_name: Option<String>,
     preferred_username: Option<String>,
     sid: Option<String>,
+    email_verified: Option<serde_json::Value>,
 }
 
 /// The claims of an ID token that passed every rule.
@@ -78,6 +79,8 @@ pub struct VerifiedIdToken {
     pub family_name: Option<String>,
     /// The IdP session id.
     pub sid: Option<String>,
+    /// `email_verified` as the IdP sent it for `email` (`None`: not sent).
+    pub email_verified: Option<bool>,
 }
 
 impl std::fmt::Debug for VerifiedIdToken {
@@ -162,7 +165,16 @@ impl IdTokenClaims {
         }
         let name =
             self.name.filter(|n| !n.is_empty()).or_else(|| full_name(&self.given_name, &self.family_name)).or(self.preferred_username);
-        Ok(VerifiedIdToken { subject, email: self.email, name, given_name: self.given_name, family_name: self.family_name, sid: self.sid })
+        let email_verified = flag(self.email_verified.as_ref());
+        Ok(VerifiedIdToken {
+            subject,
+            email: self.email,
+            name,
+            given_name: self.given_name,
+            family_name: self.family_name,
+            sid: self.sid,
+            email_verified,
+        })
     }
 }
 
@@ -185,6 +197,17 @@ pub fn check_times(exp: Option<f64>, iat: Option<f64>, nbf: Option<f64>, now: u6
         }
     }
     Ok(())
+}
+
+/// A boolean claim as IdPs send it: `true`/`false`, or the strings `"true"`/`"false"`.
+/// Anything else counts as not sent.
+pub fn flag(value: Option<&serde_json::Value>) -> Option<bool> {
+    match value? {
+        serde_json::Value::Bool(b) => Some(*b),
+        serde_json::Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        serde_json::Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
 }
 
 fn full_name(given: &Option<String>, family: &Option<String>) -> Option<String> {
@@ -212,6 +235,7 @@ impl VerifiedIdToken {
     pub fn merge_userinfo(&mut self, info: super::userinfo::UserinfoClaims) {
         if self.email.is_none() {
             self.email = info.email;
+            self.email_verified = flag(info.email_verified.as_ref());
         }
         if self.given_name.is_none() {
             self.given_name = info.given_name;

@@ -3,6 +3,7 @@
 //! response parser; the adapter performs the HTTP call in between.
 
 pub mod discovery;
+pub mod email;
 pub mod id_token;
 pub mod token;
 pub mod userinfo;

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::id_token::MAX_CLAIM_LEN;
 use super::{IdpError, OutgoingRequest};
 use crate::secret::Secret;
 
@@ -22,6 +23,8 @@ pub struct UserinfoClaims {
     pub given_name: Option<String>,
     /// `family_name`.
     pub family_name: Option<String>,
+    /// `email_verified` (a boolean, or a string some IdPs send).
+    pub email_verified: Option<serde_json::Value>,
 }
 
 /// Why userinfo could not be used.
@@ -30,6 +33,9 @@ pub enum UserinfoError {
     /// `sub` differs from the ID token's (→ 401).
     #[error("userinfo sub does not match the ID token")]
     SubjectMismatch,
+    /// A claim is longer than ID-token claims may be (→ 401, as for the ID token).
+    #[error("a userinfo claim is too long")]
+    Oversized,
     /// The IdP answered badly.
     #[error(transparent)]
     Idp(#[from] IdpError),
@@ -58,6 +64,10 @@ pub fn parse_userinfo(status: u16, body: &[u8], subject: &str) -> Result<Userinf
     if claims.sub.as_deref() != Some(subject) {
         return Err(UserinfoError::SubjectMismatch);
     }
+    let fields = [&claims.email, &claims.name, &claims.given_name, &claims.family_name];
+    if fields.iter().any(|f| f.as_ref().is_some_and(|v| v.len() > MAX_CLAIM_LEN)) {
+        return Err(UserinfoError::Oversized);
+    }
     Ok(claims)
 }
 
@@ -75,6 +85,16 @@ mod tests {
     fn matching_sub_gives_claims() {
         let c = parse_userinfo(200, br#"{"sub":"me","email":"a@b.c","name":"A"}"#, "me").unwrap();
         assert_eq!(c.email.as_deref(), Some("a@b.c"));
+    }
+
+    #[test]
+    fn userinfo_claims_are_bounded_like_id_token_claims() {
+        let at_limit = format!(r#"{{"sub":"me","name":"{}"}}"#, "n".repeat(MAX_CLAIM_LEN));
+        assert!(parse_userinfo(200, at_limit.as_bytes(), "me").is_ok());
+        for claim in ["email", "name", "given_name", "family_name"] {
+            let body = format!(r#"{{"sub":"me","{claim}":"{}"}}"#, "n".repeat(MAX_CLAIM_LEN + 1));
+            assert_eq!(parse_userinfo(200, body.as_bytes(), "me").unwrap_err(), UserinfoError::Oversized, "{claim}");
+        }
     }
 
     #[test]

@@ -78,6 +78,17 @@ impl SessionHandle {
     }
 }
 
+impl SessionHandle {
+    /// The session named by a `Cookie` header: the first `sso_session` value (of any
+    /// joined field) that verifies with one of `mac_keys` (current secret, then the
+    /// one being rotated out).
+    pub fn from_cookie_header<'k>(cookie_header: &str, mac_keys: impl Iterator<Item = &'k [u8; 32]> + Clone) -> Option<Self> {
+        crate::forward::cookie_values(cookie_header, SESSION_COOKIE)
+            .take(8)
+            .find_map(|value| mac_keys.clone().find_map(|key| Self::decode(value, key)))
+    }
+}
+
 /// Name of the session store of `org` (same as [`SessionHandle::store_name`]).
 pub fn store_name_for_org(store_key: &[u8; 32], org: &str) -> String {
     hex(&store_tag(store_key, org))
@@ -134,6 +145,17 @@ mod tests {
         let value = SessionHandle::new(&STORE_KEY, "acme", [1; 16]).encode(&MAC_KEY);
         let raw = URL_SAFE_NO_PAD.decode(&value).unwrap();
         assert!(!raw.windows(4).any(|w| w == b"acme"));
+    }
+
+    #[test]
+    fn session_is_read_from_any_cookie_and_with_the_previous_key() {
+        let handle = SessionHandle::new(&STORE_KEY, "acme", [1; 16]);
+        let old_key = [8; 32];
+        let value = handle.encode(&old_key);
+        let header = format!("sso_session=stale; a=1, sso_session={value}");
+        assert_eq!(SessionHandle::from_cookie_header(&header, [&MAC_KEY, &old_key].into_iter()), Some(handle.clone()));
+        assert_eq!(SessionHandle::from_cookie_header(&header, [&MAC_KEY].into_iter()), None, "an unknown key verifies nothing");
+        assert_eq!(SessionHandle::from_cookie_header("a=1", [&MAC_KEY].into_iter()), None);
     }
 
     #[test]

@@ -105,6 +105,20 @@ impl OnceValue {
     }
 }
 
+impl StoreRequest {
+    /// Whether applying this request may leave rows that expire (sessions, login
+    /// states, replay-cache `jti`s): the store then makes sure its sweep alarm is set.
+    pub fn leaves_expiring_rows(&self) -> bool {
+        match self {
+            Self::Create { .. } | Self::Consume { .. } => true,
+            Self::Revoke { jti, .. } => jti.is_some(),
+            Self::Touch { .. } | Self::End { .. } | Self::ProvisionedFingerprint { .. } | Self::RecordProvisioned { .. } | Self::Purge => {
+                false
+            }
+        }
+    }
+}
+
 /// Which sessions a [`StoreRequest::Revoke`] ends.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "by", rename_all = "snake_case")]
@@ -201,5 +215,17 @@ mod tests {
             [key(OnceKind::LoginState), key(OnceKind::BackchannelLogout), key(OnceKind::UniversalLogout)],
             ["state:j1", "jti:bcl:j1", "jti:ul:j1"]
         );
+    }
+
+    #[test]
+    fn revocations_with_a_jti_are_swept_like_every_other_expiring_row() {
+        let revoke =
+            |jti: Option<(OnceValue, u64)>| StoreRequest::Revoke { target: RevokeTarget::Subject { subject: "u".into() }, jti, now: 1 };
+        let jti = OnceValue { kind: OnceKind::BackchannelLogout, value: "j".into() };
+        assert!(revoke(Some((jti.clone(), 700))).leaves_expiring_rows());
+        assert!(!revoke(None).leaves_expiring_rows());
+        assert!(StoreRequest::Consume { once: jti, expires_at: 2, now: 1 }.leaves_expiring_rows());
+        assert!(!StoreRequest::End { key: "k".into() }.leaves_expiring_rows());
+        assert!(!StoreRequest::Purge.leaves_expiring_rows());
     }
 }

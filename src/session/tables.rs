@@ -141,7 +141,8 @@ pub fn apply(sql: &impl Sql, request: StoreRequest) -> Result<StoreResponse, Sql
 
 /// Whether applying `request` may leave rows for the sweep to remove.
 pub fn needs_sweep(request: &StoreRequest) -> bool {
-    matches!(request, StoreRequest::Create { .. } | StoreRequest::Consume { .. })
+    // Revocations with a `jti` write replay-cache rows: swept like every other row.
+    request.leaves_expiring_rows()
 }
 
 /// `Touch`, answered as the JSON of a [`StoreResponse::Session`] built around the stored

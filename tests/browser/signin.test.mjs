@@ -2,7 +2,7 @@
 //! the `make dev` stack, started on free ports with a branding configured: the discovery
 //! form, the dev IdP's login form, the demo origin, a reload and a second tab, Okta
 //! Universal Logout and the "session ended" notice, the sign-out button through the IdP's
-//! logout, and every other page the worker serves (each carrying the branding).
+//! logout, the worker's own sign-out page (/_sso/logout, clicked), and every other page the worker serves (each carrying the branding).
 //!
 //! Run: `node --test tests/browser/*.test.mjs` (needs `make build` and
 //! `bash tests/browser/install-chromium.sh`). With `SCREENSHOTS=1` it also saves
@@ -192,6 +192,38 @@ test('a real browser signs in, stays signed in, is signed out by Universal Logou
       assert.equal(await page.locator('main .button').count(), 1, `one action, in the one button style (${path})`);
       await screenshot(page, name);
     }
+  });
+
+  await step('8. signed in again, the worker\'s own sign-out page (/_sso/logout) signs out too', async () => {
+    await page.goto(protectedUrl);
+    await expectDiscoveryForm(page, worker, '/projects/roadmap?tab=open');
+    await page.getByLabel('Work email').fill(EMAIL);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((url) => url.href === protectedUrl || url.href.startsWith(`${idp.url}/interaction/`));
+    if (page.url() !== protectedUrl) {
+      await page.getByLabel('Password').fill(DEV_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(protectedUrl);
+    }
+    await expectAliceAtOrigin(page, worker);
+
+    const own = await page.goto(`${worker.url}/_sso/logout`);
+    assert.equal(own.status(), 200);
+    await expectHeading(page, 'Sign out');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // Chromium posts this form with the page's Origin (or `Origin: null` plus
+    // `Sec-Fetch-Site: same-origin`): it must not be refused as cross-site.
+    await page.waitForURL((url) => url.href.startsWith(`${idp.url}/session/end`) || url.href.startsWith(`${worker.url}/_sso/logged-out`));
+    if (page.url().startsWith(`${idp.url}/session/end`)) {
+      await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    }
+    await page.waitForURL(`${worker.url}/_sso/logged-out?**`);
+    await expectHeading(page, 'You are signed out');
+    // The browser's own cookies (the pages' CSP allows no fetch from the page itself).
+    const session = await context.request.get(`${worker.url}/_sso/session`);
+    assert.equal(session.status(), 401, 'the worker\'s session is over');
+    await page.goto(protectedUrl);
+    await expectDiscoveryForm(page, worker, '/projects/roadmap?tab=open');
   });
 });
 

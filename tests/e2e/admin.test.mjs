@@ -9,7 +9,7 @@ import { Browser, loginWithTestProvider } from '../support/browser.mjs';
 import { assertLoggedIn, assertNoSession, describeFlow } from '../support/stack.mjs';
 import { unreachableUrl } from '../support/net.mjs';
 
-const TOKEN = 'admin-token-for-e2e-0123456789';
+const TOKEN = 'admin-token-for-e2e-0123456789abcdef'; // 36 bytes: at least 32 enable the API
 
 function admin(worker, method, path, { body, token = TOKEN } = {}) {
   const headers = {};
@@ -32,6 +32,26 @@ describe('without SSO_ADMIN_TOKEN', () => {
       const res = await admin(worker, method, path, { body: method === 'PUT' ? {} : undefined });
       assert.equal(res.status, 404, `${method} ${path}`);
     }
+  });
+});
+
+describe('with an SSO_ADMIN_TOKEN shorter than 32 bytes', () => {
+  const SHORT = 'x'.repeat(31);
+  let worker;
+  let provider;
+  before(async () => {
+    provider = await startTestProvider();
+    worker = await startWorker({ sso: { orgs: [provider.org()] }, secrets: { SSO_ADMIN_TOKEN: SHORT } });
+  });
+  after(() => Promise.allSettled([worker?.stop(), provider?.stop()]));
+
+  test('the admin API stays off (404) even with that token, and the log says why', async () => {
+    for (const [method, path] of [['GET', ''], ['PUT', '/initech'], ['DELETE', '/initech']]) {
+      const res = await admin(worker, method, path, { token: SHORT, body: method === 'PUT' ? {} : undefined });
+      assert.equal(res.status, 404, `${method} ${path}`);
+    }
+    await worker.waitForLog(/SSO_ADMIN_TOKEN is shorter than 32 bytes/, 5000);
+    assert.ok(!worker.logs().includes(SHORT), 'the token itself is never logged');
   });
 });
 
@@ -66,6 +86,13 @@ describe('with SSO_ADMIN_TOKEN', () => {
     }
     const basic = await fetch(`${worker.url}/_sso/admin/orgs`, { headers: { authorization: `Basic ${TOKEN}` } });
     assert.equal(basic.status, 401);
+  });
+
+  test('the Bearer scheme is matched case-insensitively (RFC 9110)', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
+      const res = await fetch(`${worker.url}/_sso/admin/orgs`, { headers: { authorization: `${scheme} ${TOKEN}` } });
+      assert.equal(res.status, 200, scheme);
+    }
   });
 
   test('an unreachable issuer is 422 and nothing is stored', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startWorker } from '../support/worker.mjs';
 import { startDevIdp } from '../support/dev-idp.mjs';
 import { startTestOrigin } from '../support/test-origin.mjs';
-import { Browser, loginWithDevIdp, parseForms } from '../support/browser.mjs';
+import { Browser, loginWithDevIdp, parseForms, unescapeHtml } from '../support/browser.mjs';
 import { assertNoSession, assertSession, verifyAssertion } from '../support/stack.mjs';
 import { freePort } from '../support/net.mjs';
 
@@ -81,4 +81,18 @@ test('RP-initiated logout ends the IdP session, whose back-channel logout ends a
 
   await assertNoSession(browser, worker.url, 'the session that signed out');
   await assertNoSession(second, worker.url, 'the other session of the same IdP session');
+});
+
+test('the dev IdP\'s dashboard tile starts a third-party initiated login at the worker', async () => {
+  const dashboard = await new Browser().get(`${idp.url}/dashboard`);
+  assert.equal(dashboard.status, 200);
+  const href = unescapeHtml(/id="app-tile" href="([^"]+)"/.exec(dashboard.body)?.[1] ?? '');
+  assert.ok(href, 'an app tile');
+  const tile = new URL(href);
+  assert.equal(`${tile.origin}${tile.pathname}`, `${worker.url}/_sso/login`);
+  assert.equal(tile.searchParams.get('iss'), idp.issuer);
+  assert.equal(tile.searchParams.get('target_link_uri'), `${worker.url}/`);
+  const login = await new Browser().get(tile.href);
+  assert.equal(login.status, 302, 'straight to the IdP, no email asked');
+  assert.ok(login.location.startsWith(idp.issuer), login.location);
 });

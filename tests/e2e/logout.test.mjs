@@ -243,6 +243,16 @@ describe('OpenID Connect Back-Channel Logout', () => {
     }
   });
 
+  test('a token without exp is accepted while its iat is at most 10 minutes old, and only once', async () => {
+    const email = freshEmail();
+    const a = await signIn(email);
+    const { sub } = acme().userFor(email);
+    const token = acme().logoutToken({ sub, exp: undefined, iat: nowSecs() - 9 * 60 });
+    await assertOk(await backchannel(token));
+    await assertSignedOut(a, 'exp-less token');
+    await assertInvalid(await backchannel(token));
+  });
+
   test('200 also when no session matched', async () => {
     await assertOk(await backchannel(acme().logoutToken({ sub: 'nobody-here' })));
   });
@@ -284,6 +294,7 @@ describe('OpenID Connect Back-Channel Logout', () => {
       'no iat': ({ token }) => token({ iat: undefined }),
       'an expired token': ({ token }) => token({ iat: nowSecs() - 900, exp: nowSecs() - 600 }),
       'neither sub nor sid': ({ token }) => token({ sub: undefined, sid: undefined }),
+      'no exp and an iat older than 10 minutes': ({ token }) => token({ exp: undefined, iat: nowSecs() - 11 * 60 - 60 }),
     };
     for (const [name, make] of Object.entries(cases)) {
       test(`400 for ${name}`, async () => {
@@ -369,6 +380,33 @@ describe('RP-initiated logout', () => {
     assert.match(back.body, /href="[^"]*\/_sso\/login/, 'a sign-in link');
   });
 
+  test('Origin: null with Sec-Fetch-Site: same-origin (a no-referrer page in Chromium) is same-origin: 303', async () => {
+    const browser = await signIn(freshEmail());
+    const response = await browser.post(logoutUrl(), {}, { headers: { origin: 'null', 'sec-fetch-site': 'same-origin' } });
+    assert.equal(response.status, 303);
+    await assertNoSession(browser, stack.worker.url);
+  });
+
+  for (const [name, headers] of [
+    ['Origin: null with Sec-Fetch-Site: cross-site', { origin: 'null', 'sec-fetch-site': 'cross-site' }],
+    ['Origin: null with Sec-Fetch-Site: same-site', { origin: 'null', 'sec-fetch-site': 'same-site' }],
+    ['a foreign Origin with Sec-Fetch-Site: same-origin', { origin: 'http://evil.example.com', 'sec-fetch-site': 'same-origin' }],
+  ]) {
+    test(`POST /_sso/logout with ${name}: 403, the session stays`, async () => {
+      const browser = await signIn(freshEmail());
+      const response = await browser.post(logoutUrl(), {}, { headers });
+      assert.equal(response.status, 403);
+      await assertSession(browser, stack.worker.url);
+    });
+  }
+
+  test('the sign-out page lets browsers send its Origin with the form (Referrer-Policy: same-origin)', async () => {
+    const browser = await signIn(freshEmail());
+    const page = await browser.get(logoutUrl());
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('referrer-policy'), 'same-origin');
+  });
+
   test('Sec-Fetch-Site: same-origin alone is enough', async () => {
     const browser = await signIn(freshEmail());
     const response = await browser.post(logoutUrl(), {}, { headers: { 'sec-fetch-site': 'same-origin' } });
@@ -392,6 +430,20 @@ describe('RP-initiated logout', () => {
     const back = await browser.get(`${stack.worker.url}/_sso/logged-out`);
     assert.equal(back.status, 400);
     await assertNoSession(browser, stack.worker.url);
+  });
+
+  test('a return with a state when no sign-out is under way (cookie gone, bookmark) shows the signed-out page, 200', async () => {
+    const browser = await signIn(freshEmail());
+    const response = await browser.post(logoutUrl(), {}, { origin: new URL(stack.worker.url).origin });
+    assert.equal(response.status, 303);
+    const state = new URL(response.location).searchParams.get('state');
+    browser.deleteCookie('sso_logout');
+    const back = await browser.get(`${stack.worker.url}/_sso/logged-out?state=${state}`);
+    assert.equal(back.status, 200);
+    assert.match(back.body, /You are signed out/);
+    const bookmark = await new Browser().get(`${stack.worker.url}/_sso/logged-out?state=some-old-state`);
+    assert.equal(bookmark.status, 200);
+    assert.match(bookmark.body, /href="[^"]*\/_sso\/login/, 'a sign-in link');
   });
 
   test('a plain visit to /_sso/logged-out (no sign-out under way) shows the signed-out page', async () => {

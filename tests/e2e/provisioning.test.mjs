@@ -164,6 +164,23 @@ describe('failures and retries', () => {
     assert.equal(retried.calls.length, 1);
   });
 
+  test('a redirect is a failed call, never followed: three tries, then 503, and nothing reaches the other URL', async () => {
+    const user = freshUser();
+    const elsewhere = `${stack.origin.url}/provision-elsewhere`;
+    const redirect = (status) => ({ status, headers: { location: elsewhere } });
+    stack.origin.scriptProvisioning(redirect(307), redirect(308), redirect(302));
+    const failed = await loginAs(user);
+    await assertLoginRefused(failed.flow, failed.browser, stack.worker.url, 503);
+    assert.equal(failed.calls.length, 3, 'retried like a 5xx');
+    assert.equal(stack.origin.requests.filter((r) => r.path === '/provision-elsewhere').length, 0, 'the body and assertion never went elsewhere');
+
+    stack.origin.scriptProvisioning(redirect(303), 201);
+    const retried = await loginAs(user);
+    await assertLoggedIn(retried.flow, retried.browser, stack.worker.url);
+    assert.equal(retried.calls.length, 2);
+    assert.equal(stack.origin.requests.filter((r) => r.path === '/provision-elsewhere').length, 0);
+  });
+
   test('an origin slower than timeout_ms: 503, no session', async () => {
     stack.origin.scriptProvisioning('hang', 'hang', 'hang');
     const started = Date.now();

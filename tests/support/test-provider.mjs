@@ -30,6 +30,8 @@ export const ENDPOINTS = ['discovery', 'jwks', 'authorize', 'token', 'userinfo',
  * - `callbackIss`: add `iss` to the authorization response (`true` → the issuer, or a string);
  * - `authorizeError`: answer the authorization request with `error=<this>` (or
  *   `{ error, error_description }`);
+ * - `addClient(id, secret)`: another app of the same tenant (same issuer and keys); its ID
+ *   tokens carry `aud: id`;
  * - `hooks.discovery(doc)`, `hooks.idToken(t, ctx)`, `hooks.userinfo(claims, ctx)`: edit
  *   in place (or return a replacement; `idToken` may return a finished JWT string).
  *   `t` is `{ claims, header, key, hmacSecret, corruptSignature }`, signed after the hook.
@@ -64,6 +66,11 @@ export async function startTestProvider({
     callbackIss: false,
     authorizeError: undefined,
     hooks: {},
+    /** Other apps (client id → secret) of this tenant: `addClient(id, secret)`. */
+    extraClients: {},
+    addClient(id, secret) {
+      provider.extraClients[id] = secret;
+    },
 
     /** How many requests `endpoint` got so far. */
     count: (endpoint) => requests[endpoint].length,
@@ -319,7 +326,9 @@ export async function startTestProvider({
     record.pkce = pkceMatches(grant.query, form.code_verifier);
     if (!record.pkce) return fail('PKCE verification failed');
 
-    const claims = provider.idTokenClaims(grant.user, { nonce: grant.query.nonce, sid: grant.sid });
+    // A second app of the same tenant gets ID tokens for itself.
+    const aud = grant.query.client_id && grant.query.client_id !== clientId ? { aud: grant.query.client_id } : {};
+    const claims = provider.idTokenClaims(grant.user, { nonce: grant.query.nonce, sid: grant.sid, ...aud });
     const t = { claims, header: {}, key: provider.signingKey, hmacSecret: undefined, corruptSignature: false };
     const ctx = { grant, record, provider };
     const replaced = provider.hooks.idToken?.(t, ctx);
@@ -358,6 +367,11 @@ export async function startTestProvider({
     res.end('<!doctype html><p>Signed out at the test provider.</p>');
   }
 
+  /** The main client, or one added with `addClient`. */
+  function known(id, secret) {
+    return (id === clientId && secret === clientSecret) || (Object.hasOwn(provider.extraClients, id) && provider.extraClients[id] === secret);
+  }
+
   function clientAuthentication(headers, form) {
     const basic = /^Basic (.+)$/i.exec(headers.authorization ?? '')?.[1];
     if (basic) {
@@ -367,10 +381,10 @@ export async function startTestProvider({
       const id = unform(decoded.slice(0, colon));
       const secret = unform(decoded.slice(colon + 1));
       if (form.client_secret !== undefined) return { method: 'client_secret_basic', ok: false, reason: 'two client authentication methods' };
-      return { method: 'client_secret_basic', ok: id === clientId && secret === clientSecret, reason: 'bad client credentials' };
+      return { method: 'client_secret_basic', ok: known(id, secret), reason: 'bad client credentials' };
     }
     if (form.client_secret !== undefined) {
-      return { method: 'client_secret_post', ok: form.client_id === clientId && form.client_secret === clientSecret, reason: 'bad client credentials' };
+      return { method: 'client_secret_post', ok: known(form.client_id, form.client_secret), reason: 'bad client credentials' };
     }
     return { method: 'none', ok: false, reason: 'no client authentication' };
   }

@@ -4,13 +4,14 @@ use serde_json::json;
 
 use super::fake::{answer, config, FakeIo};
 use super::run;
-use crate::admin::AdminError;
+use crate::admin::{AdminApi, AdminError};
 use crate::flows::{admin, AdminAnswer, AdminFailure, NetError, Traced};
 use crate::routes::AdminCall;
-use crate::secret::Secret;
 use crate::session::store::StoreRequest;
 
 const INITECH: &str = "https://initech.idp.test";
+
+const TOKEN: &str = "admin-token-for-the-tests-0123456789";
 
 fn body() -> Vec<u8> {
     json!({"issuer": INITECH, "client_id": "c3", "client_secret": "s", "domains": ["initech.test"]}).to_string().into_bytes()
@@ -22,8 +23,8 @@ fn discovery() -> serde_json::Value {
 }
 
 fn call(io: &FakeIo, call: AdminCall<'_>, body: Option<&[u8]>) -> Traced<AdminAnswer, AdminFailure> {
-    let token = Secret::new("admin-token");
-    run(admin(io, io.site(), Some(&token), Some("Bearer admin-token"), call, body))
+    let api = AdminApi::from_token(Some(TOKEN.into()));
+    run(admin(io, io.site(), &api, Some(&format!("Bearer {TOKEN}")), call, body))
 }
 
 fn idp_answers(io: &FakeIo, token_status: u16, token_error: &str) {
@@ -34,17 +35,24 @@ fn idp_answers(io: &FakeIo, token_status: u16, token_error: &str) {
 #[test]
 fn without_an_admin_token_the_api_does_not_exist() {
     let io = FakeIo::new(config(json!({})));
-    let traced = run(admin(&io, io.site(), None, Some("Bearer x"), AdminCall::ListOrgs, None));
+    let traced = run(admin(&io, io.site(), &AdminApi::Disabled, Some("Bearer x"), AdminCall::ListOrgs, None));
     assert_eq!(traced.result, Err(AdminFailure::Disabled));
+    let short = AdminApi::from_token(Some("t".repeat(31)));
+    let traced = run(admin(&io, io.site(), &short, Some(&format!("Bearer {}", "t".repeat(31))), AdminCall::ListOrgs, None));
+    assert_eq!(traced.result, Err(AdminFailure::TokenTooShort));
 }
 
 #[test]
 fn a_missing_or_wrong_bearer_token_is_401() {
     let io = FakeIo::new(config(json!({})));
-    let token = Secret::new("admin-token");
-    for presented in [None, Some("Bearer wrong"), Some("admin-token"), Some("Basic admin-token")] {
-        let traced = run(admin(&io, io.site(), Some(&token), presented, AdminCall::ListOrgs, None));
+    let api = AdminApi::from_token(Some(TOKEN.into()));
+    for presented in [None, Some("Bearer wrong".to_owned()), Some(TOKEN.to_owned()), Some(format!("Basic {TOKEN}"))] {
+        let traced = run(admin(&io, io.site(), &api, presented.as_deref(), AdminCall::ListOrgs, None));
         assert_eq!(traced.result, Err(AdminFailure::Unauthorized), "{presented:?}");
+    }
+    for scheme in ["bearer", "BEARER"] {
+        let traced = run(admin(&io, io.site(), &api, Some(&format!("{scheme} {TOKEN}")), AdminCall::ListOrgs, None));
+        assert!(traced.result.is_ok(), "{scheme}");
     }
 }
 
@@ -90,7 +98,13 @@ fn removing_an_org_purges_its_store_and_static_orgs_cannot_be_removed() {
     idp_answers(&io, 400, "invalid_grant");
     assert!(call(&io, AdminCall::PutOrg("initech"), Some(&body())).result.is_ok());
     assert_eq!(call(&io, AdminCall::DeleteOrg("initech"), None).result, Ok(AdminAnswer::Deleted("initech".into())));
-    assert!(io.store.borrow().log.iter().any(|(store, r)| *store == io.site().store_of("initech") && matches!(r, StoreRequest::Purge)));
+    assert!(io
+        .store
+        .borrow()
+        .log
+        .iter()
+        .any(|(store, r)| *store == crate::session::cookie::store_name_for_org(io.keys.initial_store_name(), "initech")
+            && matches!(r, StoreRequest::Purge)));
     assert_eq!(call(&io, AdminCall::DeleteOrg("initech"), None).result, Err(AdminFailure::NotFound("no such org")));
     assert_eq!(call(&io, AdminCall::DeleteOrg("Not An Id"), None).result, Err(AdminFailure::NotFound("no such org")));
     assert!(matches!(call(&io, AdminCall::DeleteOrg("acme"), None).result, Err(AdminFailure::Refused(AdminError::Conflict(_)))));

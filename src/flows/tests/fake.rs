@@ -194,6 +194,10 @@ impl Io for FakeIo {
         Ok(self.assertion_key.clone())
     }
 
+    async fn store_name_key(&self) -> Result<[u8; 32], FlowError> {
+        Ok(*self.keys.initial_store_name())
+    }
+
     async fn sleep(&self, ms: u64) {
         self.slept.borrow_mut().push(ms);
     }

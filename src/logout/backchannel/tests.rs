@@ -74,6 +74,24 @@ fn expired_token_is_refused_but_exp_is_optional() {
 }
 
 #[test]
+fn token_without_exp_is_accepted_only_while_iat_is_at_most_ten_minutes_old() {
+    let no_exp = |iat: u64| {
+        let mut v = without("exp");
+        v["iat"] = iat.into();
+        check(v)
+    };
+    let fresh = no_exp(NOW - 600).unwrap();
+    assert!(fresh.remember_until >= NOW - 600 + JTI_MEMORY_SECS + CLOCK_SKEW_SECS, "jti remembered while the token is acceptable");
+    assert!(no_exp(NOW - 600 - CLOCK_SKEW_SECS).is_ok(), "within the clock skew");
+    assert_eq!(no_exp(NOW - 601 - CLOCK_SKEW_SECS).unwrap_err(), BackchannelError::Claims("iat too old (no exp)"));
+    assert_eq!(no_exp(NOW - 86_400).unwrap_err(), BackchannelError::Claims("iat too old (no exp)"));
+    // With an `exp` still ahead, an old `iat` is the issuer's business.
+    let mut v = good();
+    v["iat"] = (NOW - 86_400).into();
+    assert!(check(v).is_ok());
+}
+
+#[test]
 fn form_body_gives_the_token_and_ignores_the_rest() {
     assert_eq!(logout_token_from_form(b"foo=1&logout_token=a.b.c").unwrap(), "a.b.c");
     assert_eq!(logout_token_from_form(b"foo=1").unwrap_err(), BackchannelError::MissingToken);

@@ -8,7 +8,7 @@ fn good() -> serde_json::Value {
 }
 
 fn check(v: serde_json::Value, typ: Option<&str>) -> Result<VerifiedRevocation, RevocationError> {
-    serde_json::from_value::<RevocationClaims>(v).unwrap().validate("https://acme.okta.com", ENDPOINT, typ, NOW)
+    serde_json::from_value::<RevocationClaims>(v).unwrap().validate("https://acme.okta.com", "client", ENDPOINT, typ, NOW)
 }
 
 fn with(key: &str, value: serde_json::Value) -> serde_json::Value {
@@ -70,4 +70,30 @@ fn bearer_token_is_required() {
     assert!(bearer_token(None).is_err());
     assert!(bearer_token(Some("Basic abc")).is_err());
     assert!(bearer_token(Some("Bearer ")).is_err());
+}
+
+#[test]
+fn sub_must_be_the_orgs_client_id() {
+    assert_eq!(
+        check(with("sub", "other-client".into()), None).unwrap_err(),
+        RevocationError::Unauthorized("sub is not the org's client_id")
+    );
+    let mut v = good();
+    v.as_object_mut().unwrap().remove("sub");
+    assert_eq!(check(v, None).unwrap_err().status(), 401);
+}
+
+#[test]
+fn iss_and_sub_together_pick_the_org() {
+    let json = r#"{"orgs":[
+        {"id":"a","issuer":"https://okta.test","client_id":"ca","client_secret":"s"},
+        {"id":"b","issuer":"https://okta.test","client_id":"cb","client_secret":"s"},
+        {"id":"c","issuer":"https://other.test","client_id":"ca","client_secret":"s"}]}"#;
+    let orgs = crate::config::Config::parse(json, &|_| None).unwrap().orgs;
+    let pick = |iss: &str, sub: Option<&str>| addressed_org(&orgs, iss, sub).map(|o| o.id.as_str());
+    assert_eq!(pick("https://okta.test", Some("ca")), Some("a"));
+    assert_eq!(pick("https://okta.test", Some("cb")), Some("b"));
+    assert_eq!(pick("https://other.test", Some("ca")), Some("c"));
+    assert_eq!(pick("https://okta.test", Some("cc")), None);
+    assert_eq!(pick("https://okta.test", None), None);
 }

@@ -92,3 +92,12 @@ fn future_nbf_is_refused() {
 fn oversized_claim_is_refused() {
     assert_eq!(check(with("email", "a".repeat(MAX_CLAIM_LEN + 1).into())).unwrap_err(), IdTokenError::Oversized);
 }
+
+#[test]
+fn email_verified_is_read_as_idps_send_it() {
+    assert_eq!(check(good()).unwrap().email_verified, None);
+    assert_eq!(check(with("email_verified", true.into())).unwrap().email_verified, Some(true));
+    assert_eq!(check(with("email_verified", false.into())).unwrap().email_verified, Some(false));
+    assert_eq!(check(with("email_verified", "false".into())).unwrap().email_verified, Some(false));
+    assert_eq!(check(with("email_verified", 0.into())).unwrap().email_verified, None);
+}
