@@ -38,27 +38,8 @@ fn is_ambiguous(path: &str) -> bool {
     if path.contains('\\') || path.chars().any(char::is_control) || path.starts_with("//") {
         return true;
     }
-    let decoded = percent_decode(path.as_bytes());
+    let decoded = crate::public_path::percent_decode(path.as_bytes());
     decoded.starts_with(b"//") || decoded.starts_with(b"/\\") || decoded.iter().any(|b| *b == b'\\' || b.is_ascii_control())
-}
-
-fn percent_decode(input: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while let Some(&b) = input.get(i) {
-        let hex = |j: usize| input.get(j).and_then(|c| (*c as char).to_digit(16));
-        match (b, hex(i + 1), hex(i + 2)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
