@@ -60,7 +60,7 @@ export async function launchChromium() {
  * `worker`, with its provisioned users in a fresh scratch directory.
  * Answers `{ url, provisionUrl, logs(), stop() }`.
  */
-export async function startDemoOrigin({ worker, timeoutMs = 15_000 }) {
+export async function startDemoOrigin({ worker, timeoutMs = 60_000 }) {
   const port = await freePort();
   fs.mkdirSync(tmpRoot, { recursive: true });
   const dir = fs.mkdtempSync(path.join(tmpRoot, 'origin-'));

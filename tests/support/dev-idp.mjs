@@ -16,7 +16,7 @@ export { DEV_PASSWORD } from './browser.mjs';
  * back-channel URIs under it). `clientId`/`clientSecret` are the dev IdP's defaults for
  * the org (`edge-sso-<org>` / `<org>-dev-secret`).
  */
-export async function startDevIdp({ org = 'acme', worker, port, authMethod, timeoutMs = 20_000 } = {}) {
+export async function startDevIdp({ org = 'acme', worker, port, authMethod, timeoutMs = 60_000 } = {}) {
   const script = path.join(repoRoot, 'dev', 'idp', 'server.mjs');
   if (!fs.existsSync(script)) throw new Error(`${script} does not exist yet`);
   port ??= await freePort();

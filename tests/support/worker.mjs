@@ -52,7 +52,7 @@ export async function startWorker({
   main = process.env.E2E_WORKER_MAIN || path.join(repoRoot, 'build', 'index.js'),
   port,
   healthy = true,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
   dropBindings = [],
   state,
 } = {}) {
