@@ -1,5 +1,5 @@
 # edge-sso developer commands. `make dev` and `make test` are all a newcomer needs.
-.PHONY: lint deploy-check check-config deploy secrets test-deploy bootstrap build build-example test-library test-browser screenshots dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list
+.PHONY: lint deploy-check check-config deploy secrets test-deploy bootstrap build build-example test-library test-browser screenshots dev test test-native test-e2e check-core universal-logout bench fuzz clean org-add org-list org-invite
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -92,3 +92,8 @@ org-add:
 
 org-list:
 	node scripts/org.mjs list
+
+# A setup link for a customer org (README, "Onboard a customer"): ID, DOMAIN, PROJECT (optional).
+#   make org-invite ID=initech DOMAIN=initech.test
+org-invite:
+	node scripts/org.mjs invite $(ID) --domain $(DOMAIN) $(if $(PROJECT),--project $(PROJECT))

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the local stack in one terminal: the acme and globex dev IdPs, the initech dev IdP (not
-# onboarded: the README's onboarding example adds it with `make org-add`), the demo origin and `wrangler dev`.
+# onboarded: the README's onboarding example adds it with a setup link or `make org-add`), the demo
+# origin, the DNS-over-HTTPS stub that answers the setup wizard's TXT lookups for *.test domains from
+# dev/dns/records.txt, and `wrangler dev`.
 # Each process runs in its own process group with tagged output; Ctrl-C, or any of them exiting,
 # stops them all. `make dev` calls this after building; it needs build/index.js.
 # Where state is kept: DEV_WORKER_STATE (the worker's Durable Objects and KV, default
@@ -10,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 NODE=${NODE:-node}
 WRANGLER=node_modules/.bin/wrangler
-PORTS=(9000 9001 9002 9100 8787 9229) # acme, globex, initech, origin, worker, worker inspector
+PORTS=(9000 9001 9002 9100 9053 8787 9229) # acme, globex, initech, origin, DNS stub, worker, worker inspector
 PGIDS=()
 TAGS=()
 
@@ -58,6 +60,7 @@ start acme "$NODE" dev/idp/server.mjs --org acme --port 9000
 start globex "$NODE" dev/idp/server.mjs --org globex --port 9001
 start initech "$NODE" dev/idp/server.mjs --org initech --port 9002
 start origin "$NODE" dev/origin/server.mjs --port 9100 --data-dir "${DEV_ORIGIN_DATA:-dev/data}"
+start dns "$NODE" dev/dns/server.mjs --port 9053 --records dev/dns/records.txt
 start worker env WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
   "$WRANGLER" dev --ip 127.0.0.1 --port 8787 --inspector-port 9229 --persist-to "${DEV_WORKER_STATE:-.wrangler/state}" \
   --show-interactive-dev-session=false
@@ -70,12 +73,14 @@ start worker env WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false \
   "globex=${PGIDS[1]}=http://127.0.0.1:9001/.well-known/openid-configuration" \
   "initech=${PGIDS[2]}=http://127.0.0.1:9002/.well-known/openid-configuration" \
   "origin=${PGIDS[3]}=http://127.0.0.1:9100/#any" \
-  "worker=${PGIDS[4]}=http://127.0.0.1:8787/_sso/healthz" \
+  "dns=${PGIDS[4]}=http://127.0.0.1:9053/dns-query?name=ready.test&type=TXT" \
+  "worker=${PGIDS[5]}=http://127.0.0.1:8787/_sso/healthz" \
   || exit 1
 
 echo
 echo "dev: ready. Open http://127.0.0.1:8787/ and sign in as alice@acme.test / correct-horse-battery-staple"
-echo "dev: (globex: carol@globex.test, same password; initech's IdP on :9002 is not onboarded yet: README, \"Onboard a customer\"). Ctrl-C stops everything."
+echo "dev: (globex: carol@globex.test, same password; initech's IdP on :9002 is not onboarded yet: README, \"Onboard a customer\")."
+echo "dev: operator console: http://127.0.0.1:8787/_sso/admin/ (alice@acme.test). Ctrl-C stops everything."
 echo
 
 # Run until Ctrl-C or until any of the processes exits.

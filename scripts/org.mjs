@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// Operator helper for the admin API: onboard (add), list and remove customer orgs.
+// Operator helper for the admin API: onboard (add), list and remove customer orgs, and
+// invite one (a setup link its own Okta admin follows), list and withdraw setup links.
 //
 //   node scripts/org.mjs add <id> --issuer URL --client-id ID --client-secret SECRET
 //        [--domain D]... [--project P]... [--auth-method client_secret_basic|client_secret_post] [--scope S]...
 //   node scripts/org.mjs list
 //   node scripts/org.mjs remove <id>
+//   node scripts/org.mjs invite <id> --domain D [--domain D]... [--project P]... [--days N]
+//   node scripts/org.mjs invitations
+//   node scripts/org.mjs withdraw <id>
 //
 // The worker is EDGE_SSO_URL (default http://127.0.0.1:8787); the token is SSO_ADMIN_TOKEN
 // (default: the development token from .dev.vars when talking to 127.0.0.1).
 import { readFileSync } from 'node:fs';
 
-const usage = 'usage: org.mjs add <id> --issuer URL --client-id ID --client-secret SECRET [--domain D]... [--project P]... | list | remove <id>';
+const usage =
+  'usage: org.mjs add <id> --issuer URL --client-id ID --client-secret SECRET [--domain D]... [--project P]... | list | remove <id>' +
+  ' | invite <id> --domain D [--domain D]... [--project P]... [--days N] | invitations | withdraw <id>';
 const [command, ...rest] = process.argv.slice(2);
 const worker = (process.env.EDGE_SSO_URL || 'http://127.0.0.1:8787').replace(/\/$/, '');
 const token = process.env.SSO_ADMIN_TOKEN || devToken();
@@ -45,11 +51,11 @@ function parseFlags(args) {
   return { flags, positional };
 }
 
-async function call(method, path, body) {
+async function call(method, path, body, collection = 'orgs') {
   if (!token) fail('set SSO_ADMIN_TOKEN');
   let res;
   try {
-    res = await fetch(`${worker}/_sso/admin/orgs${path}`, {
+    res = await fetch(`${worker}/_sso/admin/${collection}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
@@ -95,6 +101,33 @@ if (command === 'add') {
   result = await call('DELETE', `/${encodeURIComponent(id)}`);
   if (result.status === 200) {
     console.log(`org ${id} removed; its sessions are revoked`);
+    process.exit(0);
+  }
+} else if (command === 'invite') {
+  const [id] = positional;
+  if (!id || !flags.domain.length) fail(usage);
+  const body = { org: id, domains: flags.domain, default_projects: flags.project };
+  if (flags.days !== undefined) body.expires_in_secs = Math.round(Number(flags.days) * 86400);
+  result = await call('POST', '', body, 'invitations');
+  if (result.status === 201) {
+    console.log(`Setup link for ${id} (valid until ${new Date(result.json.expires_at * 1000).toISOString()}); send it to their Okta admin:`);
+    console.log(`  ${result.json.url}`);
+    process.exit(0);
+  }
+} else if (command === 'invitations') {
+  result = await call('GET', '', undefined, 'invitations');
+  if (result.status === 200) {
+    for (const i of result.json.invitations) {
+      console.log(`${i.org.padEnd(20)} ${i.step.padEnd(20)} until ${new Date(i.expires_at * 1000).toISOString()}  ${i.domains.join(', ')}`);
+    }
+    process.exit(0);
+  }
+} else if (command === 'withdraw') {
+  const [id] = positional;
+  if (!id) fail(usage);
+  result = await call('DELETE', `/${encodeURIComponent(id)}`, undefined, 'invitations');
+  if (result.status === 200) {
+    console.log(`the setup link of ${id} is withdrawn`);
     process.exit(0);
   }
 } else {

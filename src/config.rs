@@ -55,7 +55,23 @@ pub struct Config {
     pub orgs: Vec<OrgConfig>,
     /// What the pages show about the product (`Default`: unbranded).
     pub branding: Branding,
+    /// Who may use the operator's console (`None`: the console does not exist).
+    pub admin: Option<AdminConfig>,
+    /// DNS-over-HTTPS resolver (JSON API) for domain verification.
+    pub dns_resolver_url: String,
 }
+
+/// The operator's own staff: members of one org, by email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminConfig {
+    /// The org they sign in through.
+    pub org: String,
+    /// Lower-cased email addresses allowed into the console.
+    pub emails: Vec<String>,
+}
+
+/// The default DNS-over-HTTPS resolver.
+pub const DEFAULT_DNS_RESOLVER: &str = "https://cloudflare-dns.com/dns-query";
 
 /// Session lifetimes, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -120,6 +136,16 @@ pub struct OrgConfig {
     pub universal_logout_issuer: String,
     /// Keys for Universal Logout requests; `None`: the discovered `jwks_uri`.
     pub universal_logout_jwks_uri: Option<String>,
+    /// Domains of `domains` whose ownership is not verified yet: they route no login
+    /// (always empty for the static configuration and the admin API).
+    pub unverified_domains: Vec<String>,
+}
+
+impl OrgConfig {
+    /// Whether logins by email in `domain` go to this org.
+    pub fn routes_domain(&self, domain: &str) -> bool {
+        self.domains.iter().any(|d| d == domain) && !self.unverified_domains.iter().any(|d| d == domain)
+    }
 }
 
 impl Config {
@@ -240,6 +266,23 @@ struct RawConfig {
     orgs: Vec<RawOrg>,
     #[serde(default)]
     branding: Option<branding::RawBranding>,
+    #[serde(default)]
+    admin: Option<RawAdmin>,
+    #[serde(default)]
+    dns: Option<RawDns>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdmin {
+    org: String,
+    emails: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDns {
+    resolver_url: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -295,7 +338,32 @@ impl RawConfig {
         }
         check_unique(&orgs, "orgs")?;
         let branding = self.branding.map(branding::RawBranding::validate).transpose()?.unwrap_or_default();
-        Ok(Config { base_url, origin, public_paths: self.public_paths, session: s, provisioning, orgs, branding })
+        let admin = self.admin.map(RawAdmin::validate).transpose()?;
+        let dns_resolver_url = match self.dns {
+            Some(dns) => http_url(&dns.resolver_url, "dns.resolver_url")?.to_string(),
+            None => DEFAULT_DNS_RESOLVER.to_owned(),
+        };
+        Ok(Config { base_url, origin, public_paths: self.public_paths, session: s, provisioning, orgs, branding, admin, dns_resolver_url })
+    }
+}
+
+impl RawAdmin {
+    fn validate(self) -> Result<AdminConfig, ConfigError> {
+        if !is_org_id(&self.org) {
+            return Err(ConfigError::new("admin.org", "must match [a-z0-9-]{1,63}"));
+        }
+        if self.emails.is_empty() || self.emails.len() > 100 {
+            return Err(ConfigError::new("admin.emails", "must list 1 to 100 addresses"));
+        }
+        let mut emails = Vec::with_capacity(self.emails.len());
+        for (i, e) in self.emails.iter().enumerate() {
+            let e = e.trim().to_ascii_lowercase();
+            match e.rsplit_once('@') {
+                Some((local, domain)) if !local.is_empty() && is_domain(domain) && e.len() <= 254 => emails.push(e),
+                _ => return Err(ConfigError::new(format!("admin.emails[{i}]"), "not an email address")),
+            }
+        }
+        Ok(AdminConfig { org: self.org, emails })
     }
 }
 
@@ -390,6 +458,7 @@ impl RawOrg {
             domains,
             default_projects: self.default_projects,
             signing_algs,
+            unverified_domains: Vec::new(),
         })
     }
 }
@@ -399,7 +468,8 @@ pub fn is_org_id(id: &str) -> bool {
     (1..=63).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn is_domain(d: &str) -> bool {
+/// A DNS name of at least two labels (lower-case it first).
+pub fn is_domain(d: &str) -> bool {
     (1..=253).contains(&d.len())
         && d.split('.').count() >= 2
         && d.split('.').all(|label| {

@@ -61,6 +61,7 @@ pub mod same_origin;
 pub mod secret;
 pub mod session;
 pub mod settings;
+pub mod setup;
 pub mod sso_state;
 pub mod user;
 #[cfg(target_arch = "wasm32")]

@@ -64,6 +64,12 @@ pub enum AdminCall<'a> {
     PutOrg(&'a str),
     /// `DELETE /_sso/admin/orgs/{id}`.
     DeleteOrg(&'a str),
+    /// `POST /_sso/admin/invitations`.
+    CreateInvitation,
+    /// `GET /_sso/admin/invitations`.
+    ListInvitations,
+    /// `DELETE /_sso/admin/invitations/{org}`.
+    WithdrawInvitation(&'a str),
     /// Any other path or method under `/_sso/admin/`.
     Unknown,
 }
@@ -75,6 +81,14 @@ pub enum Route<'a> {
     Page(Page),
     /// The admin API.
     Admin(AdminCall<'a>),
+    /// `GET /_sso/setup/{token}`: the wizard of a setup link.
+    SetupPage(&'a str),
+    /// `POST /_sso/setup/{token}`: one step of the wizard.
+    SetupAction(&'a str),
+    /// `GET /_sso/admin/`: the operator's console.
+    Console,
+    /// `POST /_sso/admin/`: one of the console's actions.
+    ConsoleAction,
     /// A path of edge-sso's with another method (`405`).
     MethodNotAllowed,
     /// Under `/_sso/` but no such page (`404`).
@@ -88,11 +102,28 @@ pub fn route(method: Method, path: &str) -> Route<'_> {
     if path != "/_sso" && !path.starts_with("/_sso/") {
         return Route::App;
     }
+    if let Some(token) = path.strip_prefix("/_sso/setup/").filter(|t| !t.is_empty() && !t.contains('/')) {
+        return match method {
+            Method::Read => Route::SetupPage(token),
+            Method::Post => Route::SetupAction(token),
+            _ => Route::MethodNotAllowed,
+        };
+    }
+    if path == "/_sso/admin/" {
+        return match method {
+            Method::Read => Route::Console,
+            Method::Post => Route::ConsoleAction,
+            _ => Route::MethodNotAllowed,
+        };
+    }
     if let Some(rest) = path.strip_prefix("/_sso/admin/") {
-        return Route::Admin(match (method, rest.strip_prefix("orgs/")) {
-            (Method::Read, None) if rest == "orgs" => AdminCall::ListOrgs,
-            (Method::Put, Some(id)) => AdminCall::PutOrg(id),
-            (Method::Delete, Some(id)) => AdminCall::DeleteOrg(id),
+        return Route::Admin(match (method, rest.strip_prefix("orgs/"), rest.strip_prefix("invitations/")) {
+            (Method::Read, None, None) if rest == "orgs" => AdminCall::ListOrgs,
+            (Method::Put, Some(id), _) => AdminCall::PutOrg(id),
+            (Method::Delete, Some(id), _) => AdminCall::DeleteOrg(id),
+            (Method::Read, None, None) if rest == "invitations" => AdminCall::ListInvitations,
+            (Method::Post, None, None) if rest == "invitations" => AdminCall::CreateInvitation,
+            (Method::Delete, _, Some(org)) => AdminCall::WithdrawInvitation(org),
             _ => AdminCall::Unknown,
         });
     }
@@ -130,6 +161,22 @@ mod tests {
         assert_eq!(route(Method::Delete, "/_sso/admin/orgs/acme"), Route::Admin(AdminCall::DeleteOrg("acme")));
         assert_eq!(route(Method::Post, "/_sso/admin/orgs"), Route::Admin(AdminCall::Unknown));
         assert_eq!(route(Method::Read, "/_sso/admin/users"), Route::Admin(AdminCall::Unknown));
+        assert_eq!(route(Method::Post, "/_sso/admin/invitations"), Route::Admin(AdminCall::CreateInvitation));
+        assert_eq!(route(Method::Read, "/_sso/admin/invitations"), Route::Admin(AdminCall::ListInvitations));
+        assert_eq!(route(Method::Delete, "/_sso/admin/invitations/initech"), Route::Admin(AdminCall::WithdrawInvitation("initech")));
+        assert_eq!(route(Method::Put, "/_sso/admin/invitations"), Route::Admin(AdminCall::Unknown));
+    }
+
+    #[test]
+    fn the_wizard_and_the_console_are_told_apart() {
+        assert_eq!(route(Method::Read, "/_sso/setup/abc"), Route::SetupPage("abc"));
+        assert_eq!(route(Method::Post, "/_sso/setup/abc"), Route::SetupAction("abc"));
+        assert_eq!(route(Method::Delete, "/_sso/setup/abc"), Route::MethodNotAllowed);
+        assert_eq!(route(Method::Read, "/_sso/setup/"), Route::NotFound);
+        assert_eq!(route(Method::Read, "/_sso/setup/a/b"), Route::NotFound);
+        assert_eq!(route(Method::Read, "/_sso/admin/"), Route::Console);
+        assert_eq!(route(Method::Post, "/_sso/admin/"), Route::ConsoleAction);
+        assert_eq!(route(Method::Put, "/_sso/admin/"), Route::MethodNotAllowed);
     }
 
     #[test]

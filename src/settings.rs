@@ -5,6 +5,7 @@
 use crate::admin::AdminApi;
 use crate::config::{self, Config, ConfigError, OrgConfig, RawOrg};
 use crate::keys::DerivedKeys;
+use crate::sso_state::OrgClaims;
 
 /// The parsed environment.
 pub struct Settings {
@@ -27,17 +28,34 @@ impl Settings {
         Ok(Self { config, keys: DerivedKeys::derive(&session_secret).with_previous(previous.as_ref()), admin })
     }
 
+    /// Whether orgs can be stored at runtime: an admin token is set (one too short to
+    /// enable the API itself still keeps its orgs serving logins) or the console exists.
+    pub fn stores_orgs(&self) -> bool {
+        !matches!(self.admin, AdminApi::Disabled) || self.config.admin.is_some()
+    }
+
     /// Every org: static ones first, then `stored` ones (never shadowing a static id;
-    /// invalid ones skipped). Stored orgs count only while an admin token is set (one
-    /// too short to enable the API itself still keeps its orgs serving logins).
-    pub fn orgs_with(&self, stored: Vec<RawOrg>) -> Vec<OrgConfig> {
+    /// invalid ones skipped), each stored org's unverified domains marked by `claims`.
+    /// Stored orgs count only while the admin API or the console is enabled.
+    pub fn orgs_with(&self, stored: Vec<RawOrg>, claims: &[OrgClaims]) -> Vec<OrgConfig> {
         let mut orgs = self.config.orgs.clone();
-        if matches!(self.admin, AdminApi::Disabled) {
+        if !self.stores_orgs() {
             return orgs;
         }
         for raw in stored {
-            if !orgs.iter().any(|o| o.id == raw.id) {
-                orgs.extend(raw.validate("stored org", &|_| None).ok());
+            if orgs.iter().any(|o| o.id == raw.id) {
+                continue;
+            }
+            if let Ok(mut org) = raw.validate("stored org", &|_| None) {
+                if let Some(c) = claims.iter().find(|c| c.org == org.id) {
+                    org.unverified_domains = org
+                        .domains
+                        .iter()
+                        .filter(|d| !c.challenges.iter().any(|ch| &ch.domain == *d && ch.verified_at.is_some()))
+                        .cloned()
+                        .collect();
+                }
+                orgs.push(org);
             }
         }
         orgs
@@ -75,12 +93,29 @@ mod tests {
     #[test]
     fn stored_orgs_count_only_with_the_admin_api_and_never_shadow_static_ones() {
         let without = Settings::from_env(&env(None)).expect("settings");
-        assert_eq!(without.orgs_with(vec![stored("initech")]).len(), 1);
+        assert_eq!(without.orgs_with(vec![stored("initech")], &[]).len(), 1);
         let with = Settings::from_env(&env(Some("t"))).expect("settings");
         assert!(matches!(with.admin, AdminApi::TokenTooShort), "a short token keeps stored orgs but not the API");
         let ids: Vec<String> =
-            with.orgs_with(vec![stored("acme"), stored("initech"), stored("Bad Id")]).into_iter().map(|o| o.id).collect();
+            with.orgs_with(vec![stored("acme"), stored("initech"), stored("Bad Id")], &[]).into_iter().map(|o| o.id).collect();
         assert_eq!(ids, ["acme", "initech"]);
-        assert_eq!(with.orgs_with(vec![stored("acme")])[0].issuer, "https://acme.test", "the static acme wins");
+        assert_eq!(with.orgs_with(vec![stored("acme")], &[])[0].issuer, "https://acme.test", "the static acme wins");
+    }
+
+    #[test]
+    fn an_unverified_domain_of_a_stored_org_routes_no_login() {
+        let with = Settings::from_env(&env(Some("t"))).expect("settings");
+        let mut org = stored("initech");
+        org.domains = vec!["initech.test".into(), "initrode.test".into()];
+        let mut verified = crate::setup::DomainChallenge::new("initech.test", &[1; 16]);
+        verified.verified_at = Some(1);
+        let claims = [OrgClaims {
+            org: "initech".into(),
+            challenges: vec![verified, crate::setup::DomainChallenge::new("initrode.test", &[2; 16])],
+        }];
+        let orgs = with.orgs_with(vec![org], &claims);
+        let initech = orgs.iter().find(|o| o.id == "initech").expect("stored");
+        assert!(initech.routes_domain("initech.test") && !initech.routes_domain("initrode.test"));
+        assert_eq!(initech.domains.len(), 2, "both still bound the emails the IdP may assert");
     }
 }

@@ -1,13 +1,18 @@
 //! The worker-wide state (the `SsoState` Durable Object, one instance): its typed
 //! messages and its rules. It keeps the assertion signing key, generated once and
 //! shared by every isolate, and the orgs added through the admin API (strongly
-//! consistent, so a change is seen by the next request anywhere).
+//! consistent, so a change is seen by the next request anywhere), the pending setup
+//! links and the domain verification of the orgs they created.
 
 use serde::{Deserialize, Serialize};
 
 use crate::admin::check_conflicts;
-use crate::config::RawOrg;
+use crate::config::{OrgConfig, RawOrg};
 use crate::jose::AssertionSigningKey;
+use crate::setup::{DomainChallenge, Invitation, Step};
+
+const INVITE_PREFIX: &str = "invite:";
+const CLAIMS_PREFIX: &str = "claims:";
 
 /// A request to the state object.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,11 +33,66 @@ pub enum StateRequest {
         /// The org as written (secret inline).
         org: Box<RawOrg>,
     },
-    /// Remove an org.
+    /// Remove an org (and its domain claims).
     DeleteOrg {
         /// Its id.
         id: String,
     },
+    /// Store a new setup link, unless its org or one of its domains is taken.
+    CreateInvitation {
+        /// The invitation.
+        invitation: Box<Invitation>,
+        /// Unix seconds (expired invitations are dropped first).
+        now: u64,
+    },
+    /// Save the progress of a live setup link (the token hash must match).
+    UpdateInvitation {
+        /// The invitation with its new progress.
+        invitation: Box<Invitation>,
+        /// Unix seconds.
+        now: u64,
+    },
+    /// The live setup links.
+    ListInvitations {
+        /// Unix seconds.
+        now: u64,
+    },
+    /// The live setup link with this token hash.
+    FindInvitation {
+        /// Hex SHA-256 of the token.
+        token_hash: String,
+        /// Unix seconds.
+        now: u64,
+    },
+    /// Withdraw the setup link of an org.
+    DeleteInvitation {
+        /// Its org id.
+        org: String,
+    },
+    /// In one step: store the org of a ready setup link with its domain claims and
+    /// spend the link.
+    Activate {
+        /// Hex SHA-256 of the token.
+        token_hash: String,
+        /// Unix seconds.
+        now: u64,
+    },
+    /// Replace the domain claims of a stored org.
+    SetClaims {
+        /// The org id.
+        org: String,
+        /// Its claims.
+        claims: Vec<DomainChallenge>,
+    },
+}
+
+/// The domain claims of an org created through a setup link.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OrgClaims {
+    /// Org id.
+    pub org: String,
+    /// One per domain.
+    pub challenges: Vec<DomainChallenge>,
 }
 
 /// The state object's answer.
@@ -53,7 +113,22 @@ pub enum StateResponse {
     Orgs {
         /// The stored orgs.
         orgs: Vec<RawOrg>,
+        /// Domain claims of the orgs that have them.
+        #[serde(default)]
+        claims: Vec<OrgClaims>,
     },
+    /// Answer to `ListInvitations`.
+    Invitations {
+        /// The live ones.
+        invitations: Vec<Invitation>,
+    },
+    /// Answer to `FindInvitation`.
+    Invitation {
+        /// The live invitation, if any.
+        invitation: Option<Box<Invitation>>,
+    },
+    /// The setup link is gone (used, withdrawn, expired) or not ready.
+    Gone,
     /// Answer to `PutOrg`: stored.
     Stored {
         /// An org of that id was replaced.
@@ -81,7 +156,10 @@ impl std::fmt::Debug for StateResponse {
         match self {
             Self::SigningKey { .. } => f.write_str("SigningKey([redacted])"),
             Self::StoreNameKey { .. } => f.write_str("StoreNameKey([redacted])"),
-            Self::Orgs { orgs } => write!(f, "Orgs({} orgs)", orgs.len()),
+            Self::Orgs { orgs, .. } => write!(f, "Orgs({} orgs)", orgs.len()),
+            Self::Invitations { invitations } => write!(f, "Invitations({})", invitations.len()),
+            Self::Invitation { invitation } => write!(f, "Invitation({:?})", invitation.as_ref().map(|i| &i.org)),
+            Self::Gone => f.write_str("Gone"),
             Self::Stored { replaced } => write!(f, "Stored {{ replaced: {replaced} }}"),
             Self::Conflict { reason } => write!(f, "Conflict({reason})"),
             Self::Deleted { existed } => write!(f, "Deleted {{ existed: {existed} }}"),
@@ -112,6 +190,12 @@ pub trait StateStorage {
     async fn put_org(&self, org: &RawOrg) -> Result<bool, StorageError>;
     /// Removes the org `id`; answers whether it existed.
     async fn delete_org(&self, id: &str) -> Result<bool, StorageError>;
+    /// Every record (JSON text) whose key starts with `prefix`.
+    async fn records(&self, prefix: &str) -> Result<Vec<String>, StorageError>;
+    /// Stores a record (JSON text) under `key`.
+    async fn put_record(&self, key: &str, json: &str) -> Result<(), StorageError>;
+    /// Removes the record `key`; answers whether it existed.
+    async fn delete_record(&self, key: &str) -> Result<bool, StorageError>;
 }
 
 /// Applies one request.
@@ -134,7 +218,7 @@ pub async fn apply(storage: &impl StateStorage, request: StateRequest) -> Result
                 StateResponse::SigningKey { jwk }
             }
         },
-        StateRequest::ListOrgs => StateResponse::Orgs { orgs: storage.orgs().await? },
+        StateRequest::ListOrgs => StateResponse::Orgs { orgs: storage.orgs().await?, claims: records(storage, CLAIMS_PREFIX).await? },
         StateRequest::PutOrg { org } => {
             let Ok(new) = (*org).clone().validate("org", &|_| None) else {
                 return Ok(StateResponse::Failed { reason: "invalid org".into() });
@@ -145,23 +229,117 @@ pub async fn apply(storage: &impl StateStorage, request: StateRequest) -> Result
                 Ok(()) => StateResponse::Stored { replaced: storage.put_org(&org).await? },
             }
         }
-        StateRequest::DeleteOrg { id } => StateResponse::Deleted { existed: storage.delete_org(&id).await? },
+        StateRequest::DeleteOrg { id } => {
+            storage.delete_record(&format!("{CLAIMS_PREFIX}{id}")).await?;
+            StateResponse::Deleted { existed: storage.delete_org(&id).await? }
+        }
+        StateRequest::CreateInvitation { invitation, now } => {
+            let live = live_invitations(storage, now).await?;
+            let orgs = valid_orgs(storage).await?;
+            match invitation_conflict(&invitation, &orgs, &live) {
+                Some(reason) => StateResponse::Conflict { reason },
+                None => {
+                    put(storage, &format!("{INVITE_PREFIX}{}", invitation.org), &invitation).await?;
+                    StateResponse::Stored { replaced: false }
+                }
+            }
+        }
+        StateRequest::UpdateInvitation { invitation, now } => {
+            let live = live_invitations(storage, now).await?;
+            if !live.iter().any(|i| i.org == invitation.org && i.token_hash == invitation.token_hash) {
+                return Ok(StateResponse::Gone);
+            }
+            put(storage, &format!("{INVITE_PREFIX}{}", invitation.org), &invitation).await?;
+            StateResponse::Stored { replaced: true }
+        }
+        StateRequest::ListInvitations { now } => StateResponse::Invitations { invitations: live_invitations(storage, now).await? },
+        StateRequest::FindInvitation { token_hash, now } => StateResponse::Invitation {
+            invitation: live_invitations(storage, now).await?.into_iter().find(|i| i.token_hash == token_hash).map(Box::new),
+        },
+        StateRequest::DeleteInvitation { org } => {
+            StateResponse::Deleted { existed: storage.delete_record(&format!("{INVITE_PREFIX}{org}")).await? }
+        }
+        StateRequest::Activate { token_hash, now } => activate(storage, &token_hash, now).await?,
+        StateRequest::SetClaims { org, claims } => {
+            put(storage, &format!("{CLAIMS_PREFIX}{org}"), &OrgClaims { org: org.clone(), challenges: claims }).await?;
+            StateResponse::Stored { replaced: true }
+        }
     })
 }
 
+/// Stores the org of a ready invitation with its claims, and spends the invitation.
+async fn activate(storage: &impl StateStorage, token_hash: &str, now: u64) -> Result<StateResponse, StorageError> {
+    let live = live_invitations(storage, now).await?;
+    let Some(invitation) = live.iter().find(|i| i.token_hash == token_hash && i.step() == Step::ReadyToActivate) else {
+        return Ok(StateResponse::Gone);
+    };
+    let Some(raw) = invitation.org() else { return Ok(StateResponse::Gone) };
+    let Ok(org) = raw.clone().validate("org", &|_| None) else { return Ok(StateResponse::Gone) };
+    let others = valid_orgs(storage).await?;
+    if others.iter().any(|o| o.id == org.id) {
+        return Ok(StateResponse::Conflict { reason: format!("org {:?} exists", org.id) });
+    }
+    if let Err(e) = check_conflicts(&org, &others) {
+        return Ok(StateResponse::Conflict { reason: e.to_string() });
+    }
+    let claims = OrgClaims { org: org.id.clone(), challenges: invitation.challenges.clone() };
+    put(storage, &format!("{CLAIMS_PREFIX}{}", org.id), &claims).await?;
+    storage.put_org(&raw).await?;
+    storage.delete_record(&format!("{INVITE_PREFIX}{}", org.id)).await?;
+    Ok(StateResponse::Stored { replaced: false })
+}
+
+/// Why `new` cannot be created: its org exists or is invited, or a domain is taken.
+fn invitation_conflict(new: &Invitation, orgs: &[OrgConfig], live: &[Invitation]) -> Option<String> {
+    if orgs.iter().any(|o| o.id == new.org) || live.iter().any(|i| i.org == new.org) {
+        return Some(format!("org {:?} already exists or has a pending setup link", new.org));
+    }
+    let claimed = |d: &String| orgs.iter().find(|o| o.domains.contains(d)).map(|o| o.id.clone());
+    let invited = |d: &String| live.iter().find(|i| i.domains.contains(d)).map(|i| i.org.clone());
+    new.domains.iter().find_map(|d| claimed(d).or_else(|| invited(d)).map(|by| format!("domain {d:?} is claimed by org {by:?}")))
+}
+
+async fn valid_orgs(storage: &impl StateStorage) -> Result<Vec<OrgConfig>, StorageError> {
+    Ok(storage.orgs().await?.into_iter().filter_map(|o| o.validate("org", &|_| None).ok()).collect())
+}
+
+/// The live invitations; expired ones are deleted on the way.
+async fn live_invitations(storage: &impl StateStorage, now: u64) -> Result<Vec<Invitation>, StorageError> {
+    let mut live = Vec::new();
+    for inv in records::<Invitation>(storage, INVITE_PREFIX).await? {
+        if now < inv.expires_at {
+            live.push(inv);
+        } else {
+            storage.delete_record(&format!("{INVITE_PREFIX}{}", inv.org)).await?;
+        }
+    }
+    Ok(live)
+}
+
+async fn records<T: serde::de::DeserializeOwned>(storage: &impl StateStorage, prefix: &str) -> Result<Vec<T>, StorageError> {
+    Ok(storage.records(prefix).await?.iter().filter_map(|json| serde_json::from_str(json).ok()).collect())
+}
+
+async fn put<T: Serialize>(storage: &impl StateStorage, key: &str, value: &T) -> Result<(), StorageError> {
+    let json = serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))?;
+    storage.put_record(key, &json).await
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::cell::RefCell;
     use std::collections::BTreeMap;
 
     use super::*;
     use crate::fixtures::run;
 
+    /// The state object's storage, in memory (also the flows' fake).
     #[derive(Default)]
-    struct Memory {
+    pub(crate) struct Memory {
         key: RefCell<Option<String>>,
         store_key: RefCell<Option<String>>,
         orgs: RefCell<BTreeMap<String, RawOrg>>,
+        records: RefCell<BTreeMap<String, String>>,
     }
 
     impl StateStorage for Memory {
@@ -187,6 +365,16 @@ mod tests {
         }
         async fn delete_org(&self, id: &str) -> Result<bool, StorageError> {
             Ok(self.orgs.borrow_mut().remove(id).is_some())
+        }
+        async fn records(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+            Ok(self.records.borrow().iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v.clone()).collect())
+        }
+        async fn put_record(&self, key: &str, json: &str) -> Result<(), StorageError> {
+            self.records.borrow_mut().insert(key.to_owned(), json.to_owned());
+            Ok(())
+        }
+        async fn delete_record(&self, key: &str) -> Result<bool, StorageError> {
+            Ok(self.records.borrow_mut().remove(key).is_some())
         }
     }
 
@@ -228,10 +416,70 @@ mod tests {
         assert!(matches!(put(org("initech", "initech.test")), Ok(StateResponse::Stored { replaced: true })));
         assert!(matches!(put(org("hooli", "initech.test")), Ok(StateResponse::Conflict { .. })), "domain taken");
         assert!(matches!(put(org("Bad Id", "x.test")), Ok(StateResponse::Failed { .. })));
-        assert!(matches!(run(apply(&memory, StateRequest::ListOrgs)), Ok(StateResponse::Orgs { orgs }) if orgs.len() == 1));
+        assert!(matches!(run(apply(&memory, StateRequest::ListOrgs)), Ok(StateResponse::Orgs { orgs, .. }) if orgs.len() == 1));
         let delete = || run(apply(&memory, StateRequest::DeleteOrg { id: "initech".into() }));
         assert!(matches!(delete(), Ok(StateResponse::Deleted { existed: true })));
         assert!(matches!(delete(), Ok(StateResponse::Deleted { existed: false })));
+    }
+
+    fn invitation(org: &str, domain: &str, token: &str) -> Invitation {
+        Invitation {
+            org: org.into(),
+            domains: vec![domain.into()],
+            default_projects: vec![],
+            token_hash: crate::setup::token_hash(token),
+            created_at: 0,
+            expires_at: 100,
+            challenges: vec![DomainChallenge::new(domain, &[1; 16])],
+            progress: crate::setup::Progress::default(),
+        }
+    }
+
+    #[test]
+    fn invitations_conflict_with_orgs_and_each_other_and_expire() {
+        let memory = Memory::default();
+        run(apply(&memory, StateRequest::PutOrg { org: Box::new(org("acme", "acme.test")) })).unwrap();
+        let create = |i, now| run(apply(&memory, StateRequest::CreateInvitation { invitation: Box::new(i), now }));
+        assert!(matches!(create(invitation("acme", "x.test", "t0"), 1), Ok(StateResponse::Conflict { .. })), "org exists");
+        assert!(matches!(create(invitation("new", "acme.test", "t0"), 1), Ok(StateResponse::Conflict { .. })), "domain of an org");
+        assert!(matches!(create(invitation("initech", "initech.test", "t1"), 1), Ok(StateResponse::Stored { .. })));
+        assert!(matches!(create(invitation("other", "initech.test", "t2"), 1), Ok(StateResponse::Conflict { .. })), "invited");
+        let find = |t: &str, now| run(apply(&memory, StateRequest::FindInvitation { token_hash: crate::setup::token_hash(t), now }));
+        assert!(matches!(find("t1", 99), Ok(StateResponse::Invitation { invitation: Some(_) })));
+        assert!(matches!(find("t2", 99), Ok(StateResponse::Invitation { invitation: None })));
+        assert!(matches!(find("t1", 100), Ok(StateResponse::Invitation { invitation: None })), "expired");
+        assert!(
+            matches!(create(invitation("initech", "initech.test", "t3"), 100), Ok(StateResponse::Stored { .. })),
+            "expired one is gone"
+        );
+    }
+
+    #[test]
+    fn activation_needs_a_ready_invitation_stores_the_org_with_its_claims_and_spends_the_link() {
+        let memory = Memory::default();
+        let mut inv = invitation("initech", "initech.test", "t1");
+        run(apply(&memory, StateRequest::CreateInvitation { invitation: Box::new(inv.clone()), now: 1 })).unwrap();
+        let activate = || run(apply(&memory, StateRequest::Activate { token_hash: crate::setup::token_hash("t1"), now: 2 }));
+        assert!(matches!(activate(), Ok(StateResponse::Gone)), "not ready");
+        inv.progress.credentials = Some(crate::setup::Credentials {
+            issuer: "https://idp.test".into(),
+            client_id: "c".into(),
+            client_secret: crate::secret::StoredSecret::new("s"),
+        });
+        inv.progress.tested_by = Some("erin@initech.test".into());
+        inv.challenges[0].verified_at = Some(2);
+        let update = |i: Invitation| run(apply(&memory, StateRequest::UpdateInvitation { invitation: Box::new(i), now: 2 }));
+        let mut forged = inv.clone();
+        forged.token_hash = crate::setup::token_hash("forged");
+        assert!(matches!(update(forged), Ok(StateResponse::Gone)));
+        assert!(matches!(update(inv), Ok(StateResponse::Stored { .. })));
+        assert!(matches!(activate(), Ok(StateResponse::Stored { .. })));
+        assert!(matches!(activate(), Ok(StateResponse::Gone)), "spent");
+        let Ok(StateResponse::Orgs { orgs, claims }) = run(apply(&memory, StateRequest::ListOrgs)) else { panic!("list") };
+        assert_eq!((orgs.len(), claims.len()), (1, 1));
+        assert!(claims[0].challenges[0].verified_at.is_some());
+        run(apply(&memory, StateRequest::DeleteOrg { id: "initech".into() })).unwrap();
+        assert!(matches!(run(apply(&memory, StateRequest::ListOrgs)), Ok(StateResponse::Orgs { claims, .. }) if claims.is_empty()));
     }
 
     #[test]

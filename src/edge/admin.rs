@@ -1,4 +1,5 @@
-//! `/_sso/admin/orgs…` over Workers: the stored orgs live in the `SsoState` object;
+//! `/_sso/admin/orgs…` and `/_sso/admin/invitations…` over Workers: the stored orgs and
+//! setup links live in the `SsoState` object;
 //! the rules are [`crate::flows::admin`]'s.
 
 use worker::{Request, Response};
@@ -19,7 +20,7 @@ use crate::sso_state::{StateRequest, StateResponse};
 pub(crate) async fn route(ctx: &Ctx<'_>, mut req: Request, call: AdminCall<'_>) -> Response {
     let authorization = req.headers().get("authorization").ok().flatten();
     let body = match call {
-        AdminCall::PutOrg(_) => read_body(&mut req, MAX_ADMIN_BODY_BYTES).await,
+        AdminCall::PutOrg(_) | AdminCall::CreateInvitation => read_body(&mut req, MAX_ADMIN_BODY_BYTES).await,
         _ => None,
     };
     let traced = flows::admin(&ctx.io(), ctx.site(), &ctx.settings.admin, authorization.as_deref(), call, body.as_deref()).await;
@@ -33,6 +34,15 @@ pub(crate) async fn route(ctx: &Ctx<'_>, mut req: Request, call: AdminCall<'_>) 
         Ok(AdminAnswer::Deleted(id)) => {
             ctx.log("admin_delete_org", org, "ok", Some(200), None);
             answer::json(200, &serde_json::json!({"org": id, "deleted": true}))
+        }
+        Ok(AdminAnswer::Invited(created)) => {
+            ctx.log("admin_invite", org.or(Some(&created.org)), "ok", Some(201), None);
+            answer::json(201, &created)
+        }
+        Ok(AdminAnswer::Invitations(invitations)) => answer::json(200, &serde_json::json!({ "invitations": invitations })),
+        Ok(AdminAnswer::Withdrawn(id)) => {
+            ctx.log("admin_withdraw_invitation", org, "ok", Some(200), None);
+            answer::json(200, &serde_json::json!({"org": id, "withdrawn": true}))
         }
         Err(AdminFailure::Disabled) => Failure::new(404, "not_found", "No such page.").into_response(false),
         Err(AdminFailure::TokenTooShort) => {
@@ -51,7 +61,7 @@ pub(crate) async fn route(ctx: &Ctx<'_>, mut req: Request, call: AdminCall<'_>) 
 
 impl OrgDirectory for EdgeIo<'_, '_> {
     async fn stored_orgs(&self) -> Result<Vec<RawOrg>, FlowError> {
-        Ok(orgs::stored(self.0.env).await?)
+        Ok(orgs::stored(self.0.env).await?.0)
     }
 
     async fn put_org(&self, org: &RawOrg) -> Result<(), Result<String, FlowError>> {
@@ -61,6 +71,10 @@ impl OrgDirectory for EdgeIo<'_, '_> {
             Ok(_) => Err(Err(FlowError::Store("unexpected state answer".into()))),
             Err(f) => Err(Err(f.into())),
         }
+    }
+
+    async fn state(&self, request: StateRequest) -> Result<StateResponse, FlowError> {
+        Ok(state_call(self.0.env, &request).await?)
     }
 
     async fn delete_org(&self, id: &str) -> Result<bool, FlowError> {

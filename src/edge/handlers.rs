@@ -139,7 +139,9 @@ async fn callback(ctx: &Ctx<'_>, req: &Request) -> Response {
             }
             ctx.log("callback", org, "ok", Some(302), None);
             let mut set = clear;
-            set.push(cookies::set(SESSION_COOKIE, &signed_in.session_cookie, "/", signed_in.max_age, ctx.secure()));
+            if let Some(session) = &signed_in.session_cookie {
+                set.push(cookies::set(SESSION_COOKIE, session, "/", signed_in.max_age, ctx.secure()));
+            }
             answer::redirect(302, &signed_in.return_to, &set)
         }
         Err(e) => answer::with_cookies(ctx.fail("callback", org, e.into()), &clear),

@@ -13,6 +13,7 @@ mod orgs;
 mod outcomes;
 mod protect;
 mod runtime;
+mod selfserve;
 mod session_store;
 mod state_store;
 mod store;
@@ -169,6 +170,10 @@ where
     match routes::route(method, &path) {
         Route::Page(page) => handlers::answer(&ctx, req, page).await,
         Route::Admin(call) => admin::route(&ctx, req, call).await,
+        Route::SetupPage(token) => selfserve::wizard(&ctx, token).await,
+        Route::SetupAction(token) => selfserve::wizard_step(&ctx, req, token).await,
+        Route::Console => selfserve::console(&ctx, req, false).await,
+        Route::ConsoleAction => selfserve::console(&ctx, req, true).await,
         Route::MethodNotAllowed => Failure::new(405, "method_not_allowed", "Method not allowed.").into_response(ctx.wants_html),
         Route::NotFound => Failure::new(404, "not_found", "No such page.").into_response(ctx.wants_html),
         Route::App => protect::serve(&ctx, req, &path, app).await,

@@ -9,25 +9,24 @@ use worker::Env;
 use super::answer::Failure;
 use super::store::state_call;
 use super::Ctx;
-use crate::admin::AdminApi;
 use crate::config::{OrgConfig, RawOrg};
-use crate::sso_state::{StateRequest, StateResponse};
+use crate::sso_state::{OrgClaims, StateRequest, StateResponse};
 
 /// Every org in effect ([`crate::settings::Settings::orgs_with`]), read at most once per request.
 pub(crate) async fn all(ctx: &Ctx<'_>) -> Result<Rc<Vec<OrgConfig>>, Failure> {
     if let Some(orgs) = ctx.orgs.get() {
         return Ok(orgs.clone());
     }
-    let stored = if matches!(ctx.settings.admin, AdminApi::Disabled) { Vec::new() } else { stored(ctx.env).await? };
-    let orgs = Rc::new(ctx.settings.orgs_with(stored));
+    let (stored, claims) = if ctx.settings.stores_orgs() { stored(ctx.env).await? } else { (Vec::new(), Vec::new()) };
+    let orgs = Rc::new(ctx.settings.orgs_with(stored, &claims));
     let _ = ctx.orgs.set(orgs.clone());
     Ok(orgs)
 }
 
-/// The orgs stored through the admin API.
-pub(crate) async fn stored(env: &Env) -> Result<Vec<RawOrg>, Failure> {
+/// The orgs stored through the admin API or a setup link, and their domain claims.
+pub(crate) async fn stored(env: &Env) -> Result<(Vec<RawOrg>, Vec<OrgClaims>), Failure> {
     match state_call(env, &StateRequest::ListOrgs).await? {
-        StateResponse::Orgs { orgs } => Ok(orgs),
+        StateResponse::Orgs { orgs, claims } => Ok((orgs, claims)),
         _ => Err(Failure::store_unavailable("stored orgs unreadable")),
     }
 }

@@ -3,7 +3,7 @@
 //! what each failure means on the wire.
 
 use super::answer::Failure;
-use crate::flows::{AdminFailure, BackchannelFailure, FlowError, UniversalLogoutFailure};
+use crate::flows::{AdminFailure, BackchannelFailure, FlowError, SetupFailure, UniversalLogoutFailure};
 use crate::logout::universal::RevocationError;
 use crate::oidc::IdpError;
 
@@ -108,6 +108,24 @@ impl From<AdminFailure> for Failure {
                 Self::new(e.status(), code, e.to_string())
             }
             AdminFailure::Failed(e) => e.into(),
+        }
+    }
+}
+
+/// A setup link that is unknown, used, withdrawn or expired reveals nothing (`404`).
+impl From<SetupFailure> for Failure {
+    fn from(f: SetupFailure) -> Self {
+        match f {
+            SetupFailure::NotFound => Self::new(
+                404,
+                "not_found",
+                "This setup link is not valid: it may have expired, been used or been withdrawn. Ask for a new one.",
+            ),
+            SetupFailure::Forbidden => {
+                Self::new(403, "forbidden", "This form must be sent from the setup page itself. Reload the page and try again.")
+            }
+            SetupFailure::BadRequest(what) => Self::new(400, "invalid_request", what),
+            SetupFailure::Failed(e) => e.into(),
         }
     }
 }

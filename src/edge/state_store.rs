@@ -1,5 +1,6 @@
 //! The `SsoState` Durable Object (a single instance) over Workers storage: the signing
-//! key under one key, each stored org under `org:{id}`; the messages and rules are
+//! key under one key, each stored org under `org:{id}`, setup links and domain claims
+//! as JSON text under `invite:{org}` and `claims:{org}`; the messages and rules are
 //! [`crate::sso_state`]'s.
 #![allow(missing_docs)] // the glue #[durable_object] generates has no docs
 
@@ -68,6 +69,19 @@ impl StateStorage for SsoState {
 
     async fn delete_org(&self, id: &str) -> std::result::Result<bool, StorageError> {
         self.state.storage().delete(&format!("{ORG_PREFIX}{id}")).await.map_err(failed)
+    }
+
+    async fn records(&self, prefix: &str) -> std::result::Result<Vec<String>, StorageError> {
+        let map = self.state.storage().list_with_options(ListOptions::new().prefix(prefix)).await.map_err(failed)?;
+        Ok(map.values().into_iter().filter_map(|v| v.ok()?.as_string()).collect())
+    }
+
+    async fn put_record(&self, key: &str, json: &str) -> std::result::Result<(), StorageError> {
+        self.state.storage().put(key, json).await.map_err(failed)
+    }
+
+    async fn delete_record(&self, key: &str) -> std::result::Result<bool, StorageError> {
+        self.state.storage().delete(key).await.map_err(failed)
     }
 }
 

@@ -1,7 +1,8 @@
-//! The admin API (`/_sso/admin/orgs…`): onboard, list and remove orgs without a
-//! redeploy. Enabled only with an admin token, compared in constant time; a new org's
+//! The admin API (`/_sso/admin/orgs…`, `/_sso/admin/invitations…`): onboard, list and
+//! remove orgs and setup links without a redeploy. Enabled only with an admin token, compared in constant time; a new org's
 //! issuer and client credentials are checked before it is stored.
 
+use super::invitations::{create_invitation, pending_invitations, withdraw_invitation, CreatedInvitation, InvitationFailure};
 use super::{FlowError, Io, Site, Traced, IDP_TIMEOUT_MS};
 use crate::admin::{check_conflicts, is_authorized, parse_org_body, AdminApi, AdminError, OnboardingUris, OrgSummary};
 use crate::config::{is_org_id, OrgConfig, RawOrg};
@@ -10,6 +11,8 @@ use crate::oidc::token::token_request;
 use crate::oidc::{IdpError, OutgoingRequest};
 use crate::routes::AdminCall;
 use crate::session::store::StoreRequest;
+use crate::setup::{parse_invitation, InvitationSummary};
+use crate::sso_state::{StateRequest, StateResponse};
 
 /// The orgs stored through the admin API (the adapter keeps them strongly consistent).
 #[allow(async_fn_in_trait)]
@@ -21,6 +24,9 @@ pub trait OrgDirectory {
     async fn put_org(&self, org: &RawOrg) -> Result<(), Result<String, FlowError>>;
     /// Removes the org `id`; answers whether it existed.
     async fn delete_org(&self, id: &str) -> Result<bool, FlowError>;
+    /// Any other message to the state object (setup links, domain claims); a `Failed`
+    /// answer is an error.
+    async fn state(&self, request: StateRequest) -> Result<StateResponse, FlowError>;
 }
 
 /// A successful admin call.
@@ -32,6 +38,12 @@ pub enum AdminAnswer {
     Onboarded(OnboardingUris),
     /// The org and everything its store held are gone.
     Deleted(String),
+    /// A setup link was created (`201`).
+    Invited(CreatedInvitation),
+    /// The pending setup links.
+    Invitations(Vec<InvitationSummary>),
+    /// The setup link of this org was withdrawn.
+    Withdrawn(String),
 }
 
 /// Why an admin call failed.
@@ -60,6 +72,16 @@ impl From<FlowError> for AdminFailure {
     }
 }
 
+impl From<InvitationFailure> for AdminFailure {
+    fn from(f: InvitationFailure) -> Self {
+        match f {
+            InvitationFailure::Refused(e) => Self::Refused(e),
+            InvitationFailure::NotFound => Self::NotFound("no pending setup link for this org"),
+            InvitationFailure::Failed(e) => Self::Failed(e),
+        }
+    }
+}
+
 impl From<AdminError> for AdminFailure {
     fn from(e: AdminError) -> Self {
         Self::Refused(e)
@@ -76,7 +98,7 @@ pub async fn admin(
     body: Option<&[u8]>,
 ) -> Traced<AdminAnswer, AdminFailure> {
     let org = match call {
-        AdminCall::PutOrg(id) | AdminCall::DeleteOrg(id) if is_org_id(id) => Some(id.to_owned()),
+        AdminCall::PutOrg(id) | AdminCall::DeleteOrg(id) | AdminCall::WithdrawInvitation(id) if is_org_id(id) => Some(id.to_owned()),
         _ => None,
     };
     let token = match api {
@@ -95,6 +117,15 @@ pub async fn admin(
             None => Err(AdminFailure::NoBody),
         },
         AdminCall::DeleteOrg(id) => delete(io, site, id).await,
+        AdminCall::CreateInvitation => match body.map(parse_invitation) {
+            Some(Ok(new)) => create_invitation(io, site, new).await.map(AdminAnswer::Invited).map_err(AdminFailure::from),
+            Some(Err(e)) => Err(e.into()),
+            None => Err(AdminFailure::NoBody),
+        },
+        AdminCall::ListInvitations => pending_invitations(io).await.map(AdminAnswer::Invitations).map_err(AdminFailure::from),
+        AdminCall::WithdrawInvitation(org) => {
+            withdraw_invitation(io, org).await.map(|()| AdminAnswer::Withdrawn(org.to_owned())).map_err(AdminFailure::from)
+        }
         AdminCall::Unknown => Err(AdminFailure::NotFound("No such admin route.")),
     };
     Traced { org, result }
@@ -128,7 +159,7 @@ async fn put(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str, body: &[u8
 /// Fetches the issuer's discovery document (its `issuer` must match) and checks the
 /// client credentials at the token endpoint with a code that cannot exist: an
 /// `invalid_client` answer means the id or secret is wrong.
-async fn verify_provider(io: &impl Io, org: &OrgConfig) -> Result<(), AdminError> {
+pub(super) async fn verify_provider(io: &impl Io, org: &OrgConfig) -> Result<(), AdminError> {
     let request = OutgoingRequest {
         method: "GET",
         url: discovery_url(&org.issuer),

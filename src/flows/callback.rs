@@ -40,8 +40,9 @@ pub struct CallbackQuery<'a> {
 pub struct SignedIn {
     /// Where the browser goes now.
     pub return_to: String,
-    /// The session cookie's value.
-    pub session_cookie: String,
+    /// The session cookie's value (`None`: a setup link's test sign-in, which creates
+    /// no session).
+    pub session_cookie: Option<String>,
     /// The cookie's `Max-Age` (the absolute timeout).
     pub max_age: u64,
     /// The origin's status when the user was provisioned now.
@@ -49,7 +50,15 @@ pub struct SignedIn {
 }
 
 /// Runs the callback; `login_cookie` is the login-state cookie named after the state.
-pub async fn finish_login(io: &impl Io, site: Site<'_>, query: CallbackQuery<'_>, login_cookie: Option<&str>) -> Traced<SignedIn> {
+pub async fn finish_login(
+    io: &(impl Io + super::OrgDirectory),
+    site: Site<'_>,
+    query: CallbackQuery<'_>,
+    login_cookie: Option<&str>,
+) -> Traced<SignedIn> {
+    if let Some(login) = test_sign_in(site, query, login_cookie, io.now()) {
+        return super::setup::finish_test_sign_in(io, site, query, login).await;
+    }
     let mut org = None;
     let result = match query.error {
         Some(error) => {
@@ -59,6 +68,12 @@ pub async fn finish_login(io: &impl Io, site: Site<'_>, query: CallbackQuery<'_>
         None => complete(io, site, query, login_cookie, &mut org).await,
     };
     Traced { org, result }
+}
+
+/// The login state of a setup link's test sign-in, if this callback finishes one.
+fn test_sign_in(site: Site<'_>, query: CallbackQuery<'_>, login_cookie: Option<&str>, now: u64) -> Option<LoginState> {
+    let state = query.state.filter(|s| !s.is_empty())?;
+    LoginState::decode(login_cookie, state, site.keys.login_cookie(), now).ok().filter(|l| l.setup.is_some())
 }
 
 async fn complete(
@@ -96,7 +111,7 @@ async fn complete(
     io.store(&handle.store_name(), &StoreRequest::Create { key: handle.storage_key(), record, policy }).await?;
     Ok(SignedIn {
         return_to: login.return_to,
-        session_cookie: handle.encode(site.keys.session_cookie()),
+        session_cookie: Some(handle.encode(site.keys.session_cookie())),
         max_age: policy.absolute_timeout_secs,
         provisioned,
     })
@@ -104,7 +119,7 @@ async fn complete(
 
 /// Code exchange, ID-token validation and (when needed) userinfo; returns the user
 /// and the raw ID token.
-async fn authenticate(
+pub(super) async fn authenticate(
     io: &impl Io,
     site: Site<'_>,
     org: &OrgConfig,

@@ -81,16 +81,25 @@ pub async fn start_login_with(io: &impl Io, site: Site<'_>, params: LoginParams)
         OrgChoice::UnknownOrg => return Traced { org: None, result: Ok(LoginStart::UnknownOrg { return_to, email }) },
         OrgChoice::UnknownIssuer => return Traced { org: None, result: Ok(LoginStart::UnknownIssuer { return_to, email }) },
     };
-    Traced { org: Some(org.id.clone()), result: to_idp(io, site, org, return_to, email.as_deref()).await }
+    Traced { org: Some(org.id.clone()), result: to_idp(io, site, org, return_to, email.as_deref(), None).await }
 }
 
-async fn to_idp(io: &impl Io, site: Site<'_>, org: &OrgConfig, return_to: String, email: Option<&str>) -> Result<LoginStart, FlowError> {
+/// The authorization request of `org` and its login-state cookie; `setup`: the token of
+/// the setup link whose test sign-in this is.
+pub(super) async fn to_idp(
+    io: &impl Io,
+    site: Site<'_>,
+    org: &OrgConfig,
+    return_to: String,
+    email: Option<&str>,
+    setup: Option<String>,
+) -> Result<LoginStart, FlowError> {
     let meta = io.provider_metadata(&org.issuer).await?;
     let secrets = LoginSecrets::from_random(&random::<64>(io)?);
     let location = authorization_url(&meta.authorization_endpoint, org, &site.callback_url(), &secrets, email)
         .map_err(|_| crate::oidc::IdpError::Misbehaving("authorization_endpoint is not a URL".into()))?;
     let LoginSecrets { state, nonce, code_verifier } = secrets;
-    let login = LoginState { org: org.id.clone(), nonce, code_verifier, return_to, expires_at: io.now() + LOGIN_STATE_TTL_SECS };
+    let login = LoginState { org: org.id.clone(), nonce, code_verifier, return_to, expires_at: io.now() + LOGIN_STATE_TTL_SECS, setup };
     Ok(LoginStart::ToIdp {
         location,
         cookie_name: LoginState::cookie_name(&state),

@@ -8,11 +8,14 @@ mod access;
 mod admin;
 mod backchannel;
 mod callback;
+mod console;
 pub mod documents;
 mod error;
+mod invitations;
 mod login;
 mod provision;
 pub mod session_check;
+mod setup;
 mod sign_out;
 mod signature;
 mod universal;
@@ -33,9 +36,14 @@ pub use access::{access, identity_of, sign_assertion, Access, Identity, Unauthen
 pub use admin::{admin, AdminAnswer, AdminFailure, OrgDirectory};
 pub use backchannel::{backchannel_logout, BackchannelFailure};
 pub use callback::{finish_login, CallbackQuery, SignedIn};
+pub use console::{console, console_access, console_action, ConsoleAccess, ConsoleFailure, ConsoleView, Notice, OrgRow};
 pub use error::{FlowError, Traced};
+pub use invitations::{create_invitation, pending_invitations, withdraw_invitation, CreatedInvitation, InvitationFailure};
 pub use login::{start_login, start_login_with, LoginStart};
 pub use provision::ensure_provisioned;
+pub use setup::{
+    check_domain, csrf_token, form_fields, setup_action, setup_page, SetupFailure, SetupOutcome, SetupView, MAX_SETUP_FORM_BYTES,
+};
 pub use sign_out::{sign_out, SignedOut};
 pub use signature::verify_signature;
 pub use universal::{universal_logout, UniversalLogoutFailure};

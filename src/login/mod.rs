@@ -111,7 +111,7 @@ pub fn choose_org<'a>(orgs: &'a [OrgConfig], org: Option<&str>, email: Option<&s
     }
     if let Some(email) = email.map(str::trim).filter(|s| !s.is_empty()) {
         let Some(domain) = email_domain(email) else { return OrgChoice::InvalidEmail };
-        return orgs.iter().find(|o| o.domains.contains(&domain)).map_or(OrgChoice::UnknownDomain, OrgChoice::Org);
+        return orgs.iter().find(|o| o.routes_domain(&domain)).map_or(OrgChoice::UnknownDomain, OrgChoice::Org);
     }
     match orgs {
         [only] => OrgChoice::Org(only),

@@ -5,6 +5,9 @@ use url::Url;
 /// Longest `return_to` kept.
 pub const MAX_RETURN_TO_LEN: usize = 2048;
 
+/// The operator's console: the one page of edge-sso's own a sign-in may return to.
+const CONSOLE_PATH: &str = "/_sso/admin/";
+
 /// Returns `value` when it is a safe same-site path (with query), else `/`.
 pub fn safe_return_to(value: Option<&str>) -> String {
     value.and_then(clean).unwrap_or_else(|| "/".to_owned())
@@ -16,7 +19,8 @@ fn clean(value: &str) -> Option<String> {
     }
     let base = Url::parse("https://edge-sso.invalid/").ok()?;
     let joined = base.join(value).ok()?;
-    if joined.origin() != base.origin() || joined.path().starts_with("/_sso/") {
+    // edge-sso's own paths are no destination, except the operator's console (a page).
+    if joined.origin() != base.origin() || joined.path().starts_with("/_sso/") && joined.path() != CONSOLE_PATH {
         return None;
     }
     let mut out = joined.path().to_owned();
@@ -72,6 +76,14 @@ mod tests {
             assert_eq!(safe_return_to(Some(evil)), "/", "{evil:?}");
         }
         assert_eq!(safe_return_to(None), "/");
+    }
+
+    #[test]
+    fn the_console_is_the_one_own_page_a_sign_in_returns_to() {
+        assert_eq!(safe_return_to(Some("/_sso/admin/")), "/_sso/admin/");
+        for other in ["/_sso/admin/orgs", "/_sso/admin", "/_sso/setup/x", "/_sso/admin/../logout"] {
+            assert_eq!(safe_return_to(Some(other)), "/", "{other}");
+        }
     }
 
     #[test]

@@ -113,6 +113,10 @@ pub struct LoginState {
     pub return_to: String,
     /// Unix seconds after which the attempt is stale.
     pub expires_at: u64,
+    /// The setup link whose test sign-in this is (its token): the callback reports to
+    /// the wizard instead of creating a session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<String>,
 }
 
 impl std::fmt::Debug for LoginState {
@@ -203,6 +207,7 @@ mod tests {
             code_verifier: secrets.code_verifier,
             return_to: "/x".into(),
             expires_at: 1000,
+            setup: None,
         }
     }
 

@@ -70,6 +70,11 @@ pub enum StoreRequest {
     },
     /// Forget everything (the org was removed).
     Purge,
+    /// How many sessions are live, and when a user last signed in.
+    Stats {
+        /// Unix seconds.
+        now: u64,
+    },
 }
 
 /// What a single-use value is.
@@ -112,9 +117,12 @@ impl StoreRequest {
         match self {
             Self::Create { .. } | Self::Consume { .. } => true,
             Self::Revoke { jti, .. } => jti.is_some(),
-            Self::Touch { .. } | Self::End { .. } | Self::ProvisionedFingerprint { .. } | Self::RecordProvisioned { .. } | Self::Purge => {
-                false
-            }
+            Self::Touch { .. }
+            | Self::End { .. }
+            | Self::ProvisionedFingerprint { .. }
+            | Self::RecordProvisioned { .. }
+            | Self::Purge
+            | Self::Stats { .. } => false,
         }
     }
 }
@@ -145,6 +153,8 @@ pub enum RevokeTarget {
         /// The address.
         email: String,
     },
+    /// Every session of the org (the users stay known).
+    Everyone,
 }
 
 /// The store's answer.
@@ -179,6 +189,13 @@ pub enum StoreResponse {
     Fingerprint {
         /// The fingerprint, if the subject was provisioned before.
         fingerprint: Option<String>,
+    },
+    /// Answer to `Stats`.
+    Stats {
+        /// Sessions not expired.
+        live_sessions: u64,
+        /// The latest sign-in (Unix seconds), if anyone ever signed in.
+        last_sign_in: Option<u64>,
     },
     /// Answer to `Create`, `RecordProvisioned`, `Purge`.
     Done,

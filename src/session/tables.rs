@@ -67,6 +67,11 @@ struct EndedRow {
 }
 
 #[derive(Deserialize)]
+struct Last {
+    last: Option<i64>,
+}
+
+#[derive(Deserialize)]
 struct Fingerprint {
     fingerprint: Option<String>,
 }
@@ -129,6 +134,15 @@ pub fn apply(sql: &impl Sql, request: StoreRequest) -> Result<StoreResponse, Sql
             let query = "INSERT INTO users (subject, fingerprint) VALUES (?1, ?2) ON CONFLICT(subject) DO UPDATE SET fingerprint = ?2";
             sql.exec(query, vec![text(&subject), text(&fingerprint)])?;
             Ok(StoreResponse::Done)
+        }
+        StoreRequest::Stats { now } => {
+            let query = "SELECT COUNT(*) AS n FROM sessions WHERE absolute_end > ?1 AND last_seen + idle_secs > ?1";
+            let live = count(sql, query, vec![int(now)])?;
+            let last: Vec<Last> = rows(sql, "SELECT MAX(last_login) AS last FROM users", vec![])?;
+            Ok(StoreResponse::Stats {
+                live_sessions: u64::try_from(live).unwrap_or_default(),
+                last_sign_in: last.first().and_then(|l| l.last).and_then(|v| u64::try_from(v).ok()),
+            })
         }
         StoreRequest::Purge => {
             for table in ["DELETE FROM sessions", "DELETE FROM users", "DELETE FROM once"] {
@@ -203,6 +217,7 @@ fn revoke(sql: &impl Sql, target: &RevokeTarget) -> Result<StoreResponse, SqlErr
         RevokeTarget::IdpSession { sid, subject: None } => {
             (true, deleted("DELETE FROM sessions WHERE sid = ? RETURNING key", vec![text(sid)])?)
         }
+        RevokeTarget::Everyone => (true, deleted("DELETE FROM sessions RETURNING key", vec![])?),
         RevokeTarget::Email { email } => {
             let email = email.to_lowercase();
             let known = count(sql, "SELECT COUNT(*) AS n FROM users WHERE email = ?", vec![text(&email)])? > 0;

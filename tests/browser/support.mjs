@@ -96,12 +96,12 @@ export async function startDemoOrigin({ worker, timeoutMs = 60_000 }) {
 /**
  * The `make dev` stack on free ports: the acme and globex dev IdPs and the demo origin, all
  * pointing at a worker whose port is chosen first, then the worker configured like
- * .dev.vars' SSO config but with these URLs, and `branding` when given. (Two orgs, as in `make dev`: with a
+ * .dev.vars' SSO config but with these URLs, and `branding` and the other `sso` members when given. (Two orgs, as in `make dev`: with a
  * single org the worker skips the discovery form and goes straight to its IdP.) Whatever
  * started is stopped again if a later piece fails.
  * Answers `{ worker, idp (acme's), idps: { acme, globex }, origin, stop() }`.
  */
-export async function startDevStack({ branding } = {}) {
+export async function startDevStack({ branding, sso = {} } = {}) {
   const workerPort = await freePort();
   const workerUrl = `http://127.0.0.1:${workerPort}`;
   const started = [];
@@ -121,6 +121,7 @@ export async function startDevStack({ branding } = {}) {
         public_paths: ['/public/'],
         provisioning: { url: origin.provisionUrl, timeout_ms: 5000 },
         ...(branding ? { branding } : {}),
+        ...sso,
         orgs: [{
           id: 'acme',
           issuer: acme.issuer,

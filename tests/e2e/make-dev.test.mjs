@@ -2,8 +2,8 @@
 // origin and `wrangler dev` on their documented ports, a user of each org signs in
 // through their dev IdP's form and lands on the demo origin, and Ctrl-C stops every process. (The other
 // end-to-end files run the worker without wrangler's dev proxy; this one runs the
-// developer's real command.) It uses the fixed ports 9000, 9001, 9002, 9100, 8787 and 9229, so
-// it fails, saying so, while a `make dev` of your own is running. (9002: initech's IdP.)
+// developer's real command.) It uses the fixed ports 9000, 9001, 9002, 9100, 9053, 8787 and 9229, so
+// it fails, saying so, while a `make dev` of your own is running. (9002: initech's IdP; 9053: the DNS stub.)
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ import { spawnGroup } from '../support/process-group.mjs';
 import { Browser, loginWithDevIdp, sessionOf } from '../support/browser.mjs';
 import { sleep } from '../support/net.mjs';
 
-const PORTS = [9000, 9001, 9002, 9100, 8787, 9229];
+const PORTS = [9000, 9001, 9002, 9100, 9053, 8787, 9229];
 const WORKER = 'http://127.0.0.1:8787';
 
 /** Whether something accepts connections on 127.0.0.1:`port`. */
@@ -67,7 +67,7 @@ test('make dev: the stack starts, alice (acme) and carol (globex) sign in throug
     await sleep(200);
   }
   assert.match(dev.logs(), /alice@acme\.test \/ correct-horse-battery-staple/, 'the ready line names a user and the password');
-  for (const tag of ['acme', 'globex', 'origin', 'worker']) {
+  for (const tag of ['acme', 'globex', 'origin', 'dns', 'worker']) {
     assert.match(dev.logs(), new RegExp(`dev: \\[${tag}\\] ready after`), `ready means ${tag} answered a request`);
   }
 

@@ -72,7 +72,7 @@ fn callback_exchanges_the_code_and_creates_the_session() {
     assert_eq!(traced.org.as_deref(), Some("acme"));
     let signed_in = traced.result.expect("signed in");
     assert_eq!((signed_in.return_to.as_str(), signed_in.max_age, signed_in.provisioned), ("/after", 86_400, None));
-    let handle = SessionHandle::decode(&signed_in.session_cookie, io.keys.session_cookie()).expect("cookie");
+    let handle = SessionHandle::decode(signed_in.session_cookie.as_deref().expect("a session"), io.keys.session_cookie()).expect("cookie");
     let store = io.store.borrow();
     let (_, record) = &store.sessions[&handle.storage_key()];
     let user = &record.user;
@@ -240,7 +240,7 @@ fn a_token_without_email_or_name_is_completed_from_userinfo() {
     tokens(&io, &signed(&claims, Some(KID), None));
     io.script(USERINFO_URL, vec![answer(200, &json!({"sub": "u1", "email": "ann@acme.test", "name": "Ann Lee"}))]);
     let signed_in = finish(&io, &started, Some("c")).result.expect("signed in");
-    let handle = SessionHandle::decode(&signed_in.session_cookie, io.keys.session_cookie()).expect("cookie");
+    let handle = SessionHandle::decode(signed_in.session_cookie.as_deref().expect("a session"), io.keys.session_cookie()).expect("cookie");
     let store = io.store.borrow();
     assert_eq!(store.sessions[&handle.storage_key()].1.user.name.as_deref(), Some("Ann Lee"));
     let call = &io.sent_to(USERINFO_URL)[0];

@@ -18,6 +18,7 @@ use crate::oidc::{IdpError, OutgoingRequest};
 use crate::secret::Secret;
 use crate::session::store::{ActiveSession, RevokeTarget, StoreRequest, StoreResponse};
 use crate::session::SessionRecord;
+use crate::sso_state::{StateRequest, StateResponse};
 
 pub(super) const NOW: u64 = 1_800_000_000;
 pub(super) const ISSUER: &str = "https://acme.idp.test";
@@ -88,6 +89,8 @@ pub(super) struct FakeIo {
     pub(super) assertion_key: Rc<AssertionSigningKey>,
     /// The orgs stored through the admin API.
     pub(super) stored: RefCell<Vec<RawOrg>>,
+    /// The state object (setup links, domain claims), applying the real rules.
+    pub(super) state: crate::sso_state::tests::Memory,
 }
 
 /// The session store of every org, in memory.
@@ -119,6 +122,7 @@ impl FakeIo {
             slept: RefCell::default(),
             assertion_key: Rc::new(AssertionSigningKey::generate().expect("key")),
             stored: RefCell::default(),
+            state: crate::sso_state::tests::Memory::default(),
         }
     }
 
@@ -232,6 +236,13 @@ impl OrgDirectory for FakeIo {
         stored.retain(|o| o.id != id);
         Ok(stored.len() < before)
     }
+
+    async fn state(&self, request: StateRequest) -> Result<StateResponse, FlowError> {
+        match crate::sso_state::apply(&self.state, request).await {
+            Ok(StateResponse::Failed { reason }) | Err(crate::sso_state::StorageError(reason)) => Err(FlowError::Store(reason)),
+            Ok(answer) => Ok(answer),
+        }
+    }
 }
 
 impl FakeStore {
@@ -268,6 +279,7 @@ impl FakeStore {
                         r.idp_sid.as_ref() == Some(sid) && subject.as_ref().is_none_or(|s| s == &r.user.subject)
                     }
                     RevokeTarget::Email { email } => r.user.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)),
+                    RevokeTarget::Everyone => true,
                 };
                 let user_known = match &target {
                     RevokeTarget::Subject { subject } => self.users.contains_key(&at(subject)),
@@ -287,6 +299,10 @@ impl FakeStore {
                     .map(|(_, record)| Box::new(ActiveSession { record: record.clone(), expires_at: now + 100 })),
             },
             StoreRequest::Purge => StoreResponse::Done,
+            StoreRequest::Stats { .. } => StoreResponse::Stats {
+                live_sessions: self.sessions.values().filter(|(s, _)| s == store).count() as u64,
+                last_sign_in: self.sessions.values().filter(|(s, _)| s == store).map(|(_, r)| r.created_at).max(),
+            },
         }
     }
 }

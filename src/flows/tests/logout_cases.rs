@@ -15,7 +15,7 @@ use crate::session::cookie::SessionHandle;
 const ENDPOINT: &str = "https://app.test/_sso/global-token-revocation";
 
 fn signed_in(io: &FakeIo) -> SessionHandle {
-    SessionHandle::decode(&sign_in(io).session_cookie, io.keys.session_cookie()).expect("cookie")
+    SessionHandle::decode(sign_in(io).session_cookie.as_deref().expect("a session"), io.keys.session_cookie()).expect("cookie")
 }
 
 fn sessions(io: &FakeIo) -> usize {

@@ -11,5 +11,6 @@ mod login_cases;
 mod logout_cases;
 mod provisioning_cases;
 mod session_check_cases;
+mod setup_cases;
 
 pub(super) use crate::fixtures::run;

@@ -19,7 +19,7 @@ fn touches(io: &FakeIo) -> usize {
 #[test]
 fn every_request_asks_the_store_when_revalidation_is_off() {
     let io = FakeIo::new(config(json!({})));
-    let cookie = sign_in(&io).session_cookie;
+    let cookie = sign_in(&io).session_cookie.expect("a session");
     let memory = RefCell::new(Remembered::default());
     for _ in 0..2 {
         let (_, session) = run(current_session(&io, io.site(), Some(&cookie), &memory)).result.expect("ok").expect("session");
@@ -31,7 +31,7 @@ fn every_request_asks_the_store_when_revalidation_is_off() {
 #[test]
 fn a_session_checked_within_revalidate_secs_is_trusted_without_asking() {
     let io = FakeIo::new(config(json!({"session": {"revalidate_secs": 30}})));
-    let cookie = sign_in(&io).session_cookie;
+    let cookie = sign_in(&io).session_cookie.expect("a session");
     let memory = RefCell::new(Remembered::default());
     run(current_session(&io, io.site(), Some(&cookie), &memory)).result.expect("ok").expect("session");
     io.now.set(NOW + 29);
@@ -45,7 +45,7 @@ fn a_session_checked_within_revalidate_secs_is_trusted_without_asking() {
 #[test]
 fn a_forgotten_session_is_asked_for_again_and_an_ended_one_is_gone() {
     let io = FakeIo::new(config(json!({"session": {"revalidate_secs": 30}})));
-    let cookie = sign_in(&io).session_cookie;
+    let cookie = sign_in(&io).session_cookie.expect("a session");
     let memory = RefCell::new(Remembered::default());
     let (handle, _) = run(current_session(&io, io.site(), Some(&cookie), &memory)).result.expect("ok").expect("session");
     io.store.borrow_mut().sessions.clear();
@@ -65,7 +65,7 @@ fn a_missing_or_forged_cookie_is_no_session_without_asking() {
 #[test]
 fn a_store_failure_is_an_error_not_a_missing_session() {
     let io = FakeIo::new(config(json!({})));
-    let cookie = sign_in(&io).session_cookie;
+    let cookie = sign_in(&io).session_cookie.expect("a session");
     *io.store_error.borrow_mut() = Some(FlowError::Store("down".into()));
     let memory = RefCell::new(Remembered::default());
     let traced = run(current_session(&io, io.site(), Some(&cookie), &memory));
@@ -79,7 +79,7 @@ fn a_store_failure_is_an_error_not_a_missing_session() {
 #[test]
 fn the_assertion_is_reused_for_half_its_life() {
     let io = FakeIo::new(config(json!({})));
-    let cookie = sign_in(&io).session_cookie;
+    let cookie = sign_in(&io).session_cookie.expect("a session");
     let memory = RefCell::new(Remembered::default());
     let (handle, session) = run(current_session(&io, io.site(), Some(&cookie), &memory)).result.expect("ok").expect("session");
     let key = handle.storage_key();

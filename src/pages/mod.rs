@@ -1,9 +1,16 @@
-//! The few HTML pages edge-sso shows itself: the sign-in (discovery) form, the
-//! sign-out page, "you are signed out", and errors. Self-contained, accessible, no
-//! scripts, everything from the request escaped; the configured branding (product name,
+//! The HTML pages edge-sso shows itself, in one layout: the sign-in (discovery) form,
+//! the sign-out page, "you are signed out", errors, and (in `setup` and `console`) the
+//! setup wizard and the operator's console. Self-contained, accessible, working without
+//! scripts (the one script: copy buttons, allowed by its hash), everything escaped; the configured branding (product name,
 //! logo, accent colour, support contact: `config::branding`, validated there) on each.
 
 use crate::config::branding::{white_text_on, Branding};
+
+mod console;
+mod setup;
+
+pub use console::console_page;
+pub use setup::{setup_done_page, setup_page};
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -31,16 +38,42 @@ input[type=email]:focus,.button:focus,a:focus{outline:3px solid #9ab8ff;outline-
 color:var(--on-accent);background:var(--accent);border:0;border-radius:8px;cursor:pointer}.button:hover{filter:brightness(.9)}\
 .error{color:#a4161a;background:#fdecec;border-radius:8px;padding:.6rem .8rem}.notice{color:#1d3f6e;background:#e8f0fc;border-radius:8px;padding:.6rem .8rem}\
 .brand{display:flex;align-items:center;gap:.6rem;font-weight:700;color:#1d2330;margin-bottom:1.25rem}.brand img{height:2rem;max-width:10rem;object-fit:contain}\
-.help{margin:1.25rem 0 0;font-size:.85rem;color:#6b7385}a{color:var(--link)}";
+.help{margin:1.25rem 0 0;font-size:.85rem;color:#6b7385}a{color:var(--link)}\
+main.wide{width:min(56rem,96vw);margin:2rem 0}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}h3{font-size:1rem;margin:1rem 0 .35rem}\
+input[type=text],input[type=password],input[type=url],input[type=number],textarea{width:100%;padding:.5rem .65rem;font:inherit;border:1px solid #b8bfcc;border-radius:8px;margin-bottom:.6rem}\
+code{font:.9rem ui-monospace,Menlo,Consolas,monospace;background:#f1f3f6;border-radius:4px;padding:.1rem .3rem;word-break:break-all}\
+.value{display:flex;gap:.5rem;align-items:center;margin:.2rem 0 .6rem}.value code{flex:1}\
+.small{display:inline-block;width:auto;margin:0;padding:.3rem .7rem;font-size:.85rem}.secondary{background:#e6e9ef;color:#1d2330}\
+.ok{color:#17612e;font-weight:600}.todo{color:#8a5a00;font-weight:600}ol.steps li{margin:.3rem 0}\
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;vertical-align:top;padding:.45rem .4rem;border-bottom:1px solid #e3e6ec}\
+form.inline{display:inline}details{margin:.5rem 0}section{border-top:1px solid #e3e6ec;margin-top:1rem}";
+
+/// The one script of the pages: copy buttons (`<button data-copy="id">`); pages work without it.
+pub const COPY_SCRIPT: &str = "document.querySelectorAll('button[data-copy]').forEach(function(b){b.addEventListener('click',function(){\
+var t=document.getElementById(b.getAttribute('data-copy'));if(t&&navigator.clipboard){navigator.clipboard.writeText(t.textContent).then(function(){b.textContent='Copied';});}});});";
 
 /// The `Content-Security-Policy` of every page: nothing but inline styles, and the
 /// configured logo (its origin, or `data:` for an inline one).
 pub fn content_security_policy(brand: &Branding) -> String {
     let img = brand.logo.as_ref().map_or(String::new(), |logo| format!("; img-src {}", logo.csp_source()));
-    format!("default-src 'none'; style-src 'unsafe-inline'{img}; form-action 'self' http: https:; frame-ancestors 'none'")
+    format!(
+        "default-src 'none'; style-src 'unsafe-inline'; script-src '{}'{img}; form-action 'self' http: https:; frame-ancestors 'none'",
+        script_hash()
+    )
+}
+
+/// `sha256-…` of [`COPY_SCRIPT`], for the policy.
+fn script_hash() -> String {
+    use base64::Engine;
+    format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(crate::keys::sha256(COPY_SCRIPT.as_bytes())))
 }
 
 fn page(brand: &Branding, title: &str, body: &str) -> String {
+    layout(brand, title, body, false)
+}
+
+/// The layout of every page; `wide` for the wizard and the console.
+fn layout(brand: &Branding, title: &str, body: &str, wide: bool) -> String {
     let accent = brand.accent_color.as_deref().unwrap_or(DEFAULT_ACCENT);
     let on_accent = if white_text_on(accent) { "#fff" } else { "#111" };
     // A light accent stays for buttons (with dark text); links need contrast on white.
@@ -58,8 +91,10 @@ fn page(brand: &Branding, title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
 <meta name=\"robots\" content=\"noindex\"><link rel=\"icon\" href=\"data:,\"><title>{full_title}</title>\
-<style>:root{{--accent:{accent};--on-accent:{on_accent};--link:{link}}}{STYLE}</style></head><body><main>{header}{body}{}</main></body></html>",
-        help(brand)
+<style>:root{{--accent:{accent};--on-accent:{on_accent};--link:{link}}}{STYLE}</style></head><body><main{}>{header}{body}{}</main>{}</body></html>",
+        if wide { " class=\"wide\"" } else { "" },
+        help(brand),
+        if wide { format!("<script>{COPY_SCRIPT}</script>") } else { String::new() }
     )
 }
 
@@ -76,6 +111,36 @@ fn help(brand: &Branding) -> String {
         ways.push(format!("<a href=\"{}\">the help page</a>", escape(url)));
     }
     format!("<p class=\"help\">Need help? Contact {}.</p>", ways.join(" or "))
+}
+
+/// Unix seconds as `2026-12-01 15:30 UTC`.
+fn utc(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or_default();
+    let (hour, minute) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+}
+
+/// A value with a copy button; `id` must be unique on the page.
+fn copyable(id: &str, value: &str) -> String {
+    format!(
+        "<div class=\"value\"><code id=\"{id}\">{}</code><button type=\"button\" class=\"button small secondary\" data-copy=\"{id}\">Copy</button></div>",
+        escape(value)
+    )
+}
+
+/// A hidden form field.
+fn hidden(name: &str, value: &str) -> String {
+    format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value))
 }
 
 /// What the product is called in sentences: its name, or "this application".
@@ -239,8 +304,9 @@ mod tests {
     }
 
     #[test]
-    fn the_policy_allows_only_the_configured_logo() {
+    fn the_policy_allows_only_the_configured_logo_and_the_copy_script() {
         assert!(!content_security_policy(&brand()).contains("img-src"));
+        assert!(content_security_policy(&brand()).contains(&format!("script-src '{}';", script_hash())));
         assert!(content_security_policy(&acme()).contains("; img-src https://cdn.acme.com;"));
     }
 
@@ -256,6 +322,13 @@ mod tests {
         let html = not_signed_in_page(&brand());
         assert!(html.contains("<h1>You are not signed in</h1>"));
         assert!(html.contains(">Sign in</a>") && !html.contains("/_sso/logout"));
+    }
+
+    #[test]
+    fn times_are_shown_in_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(1_800_000_000), "2027-01-15 08:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
     }
 
     #[test]
