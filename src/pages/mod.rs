@@ -130,19 +130,6 @@ fn utc(secs: u64) -> String {
     format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
 }
 
-/// A value with a copy button; `id` must be unique on the page.
-fn copyable(id: &str, value: &str) -> String {
-    format!(
-        "<div class=\"value\"><code id=\"{id}\">{}</code><button type=\"button\" class=\"button small secondary\" data-copy=\"{id}\">Copy</button></div>",
-        escape(value)
-    )
-}
-
-/// A hidden form field.
-fn hidden(name: &str, value: &str) -> String {
-    format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", escape(value))
-}
-
 /// What the product is called in sentences: its name, or "this application".
 fn product(brand: &Branding) -> String {
     brand.product_name.as_deref().map_or_else(|| "this application".to_owned(), escape)
