@@ -10,6 +10,9 @@ import { startWorker } from '../support/worker.mjs';
 import { startTestProvider } from '../support/test-provider.mjs';
 import { Browser, parseForms, unescapeHtml } from '../support/browser.mjs';
 import { startDohStub } from '../../dev/dns/server.mjs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { repoRoot } from '../support/worker.mjs';
 
 const TOKEN = 'admin-token-for-selfserve-0123456789';
 
@@ -94,6 +97,24 @@ describe('setup links, the wizard and the console', () => {
     assert.equal((await api(worker, 'POST', '/invitations', { org: 'hooli2', domains: ['hooli.test'] })).status, 409, 'invited elsewhere');
     const anonymous = await fetch(`${worker.url}/_sso/admin/invitations`);
     assert.equal(anonymous.status, 401);
+  });
+
+  test('scripts/org.mjs invite, invitations and withdraw (make org-invite)', async () => {
+    const org = (...args) =>
+      promisify(execFile)(process.execPath, ['scripts/org.mjs', ...args], {
+        cwd: repoRoot,
+        env: { ...process.env, EDGE_SSO_URL: worker.url, SSO_ADMIN_TOKEN: TOKEN },
+      });
+    const invited = await org('invite', 'scripted', '--domain', 'scripted.test', '--project', 'p1', '--days', '2');
+    const url = invited.stdout.match(/\/_sso\/setup\/[A-Za-z0-9_-]{43}/)?.[0];
+    assert.ok(url, invited.stdout);
+    assert.equal((await fetch(`${worker.url}${url}`)).status, 200);
+    const listed = await org('invitations');
+    assert.match(listed.stdout, /^scripted\s+credentials\s+until \S+\s+scripted\.test$/m);
+    assert.ok(!listed.stdout.includes(url.split('/').pop()), 'no token in the list');
+    await org('withdraw', 'scripted');
+    assert.equal((await fetch(`${worker.url}${url}`)).status, 404);
+    await assert.rejects(org('withdraw', 'scripted'), /404/);
   });
 
   test('withdrawn, unknown and malformed links are 404 pages revealing nothing', async () => {
