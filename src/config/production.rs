@@ -71,6 +71,7 @@ pub fn check(config: &Config) -> ProductionReport {
     url("base_url".into(), config.base_url.as_deref());
     url("origin".into(), config.origin.as_deref());
     url("provisioning.url".into(), config.provisioning.as_ref().map(|p| p.url.as_str()));
+    url("dns.resolver_url".into(), Some(&config.dns_resolver_url));
     for (i, org) in config.orgs.iter().enumerate() {
         url(format!("orgs[{i}].issuer"), Some(&org.issuer));
         if org.universal_logout_issuer != org.issuer {
@@ -94,7 +95,9 @@ pub fn check(config: &Config) -> ProductionReport {
         ));
     }
     if config.orgs.is_empty() {
-        report.warnings.push(ConfigError::new("orgs", "empty: nobody can sign in until an org is added (make org-add, README)"));
+        report
+            .warnings
+            .push(ConfigError::new("orgs", "empty: nobody can sign in until an org is added (a setup link or make org-add, README)"));
     }
     report
 }
@@ -147,12 +150,13 @@ mod tests {
     fn the_development_configuration_is_refused() {
         let dev = r#"{"base_url":"http://127.0.0.1:8787","origin":"http://127.0.0.1:9100",
             "provisioning":{"url":"http://localhost:9100/internal/sso/provision"},
+            "dns":{"resolver_url":"http://127.0.0.1:9053/dns-query"},
             "orgs":[{"id":"acme","issuer":"http://127.0.0.1:9000","client_id":"c","client_secret_var":"S","domains":["acme.test"]}]}"#;
         let report = check(&parse(dev));
         let paths: Vec<&str> = report.problems.iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(paths, ["base_url", "origin", "provisioning.url", "orgs[0].issuer", "orgs[0].domains[0]"]);
+        assert_eq!(paths, ["base_url", "origin", "provisioning.url", "dns.resolver_url", "orgs[0].issuer", "orgs[0].domains[0]"]);
         assert_eq!(
-            report.problems[3].to_string(),
+            report.problems[4].to_string(),
             "orgs[0].issuer: http://127.0.0.1:9000 is a development address (loopback): Cloudflare cannot reach it"
         );
     }
