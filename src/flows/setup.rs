@@ -322,12 +322,12 @@ async fn verify_domain(
     mut invitation: Invitation,
     domain: &str,
 ) -> Result<SetupOutcome, SetupFailure> {
-    let Some(challenge) = invitation.challenges.iter().position(|c| c.domain == domain) else {
+    let Some(challenge) = invitation.challenges.iter().find(|c| c.domain == domain).cloned() else {
         return Err(SetupFailure::BadRequest("not a domain of this setup link"));
     };
-    match check_domain(io, site, &invitation.challenges[challenge]).await {
+    match check_domain(io, site, &challenge).await {
         Ok(()) => {
-            if let Some(c) = invitation.challenges.get_mut(challenge) {
+            if let Some(c) = invitation.challenges.iter_mut().find(|c| c.domain == domain) {
                 c.verified_at = Some(io.now());
             }
             invitation.progress.dns_error = None;

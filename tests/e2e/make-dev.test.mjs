@@ -1,5 +1,5 @@
 // `make dev` as the README promises it: scripts/dev.sh starts the three dev IdPs, the demo
-// origin and `wrangler dev` on their documented ports, a user of each org signs in
+// origin, the DNS-over-HTTPS stub and `wrangler dev` on their documented ports, a user of each org signs in
 // through their dev IdP's form and lands on the demo origin, and Ctrl-C stops every process. (The other
 // end-to-end files run the worker without wrangler's dev proxy; this one runs the
 // developer's real command.) It uses the fixed ports 9000, 9001, 9002, 9100, 9053, 8787 and 9229, so
