@@ -295,6 +295,23 @@ async function loginThroughput(base) {
   };
 }
 
+// `--logins-cpu N`: N full logins one after another (after 40 unmeasured ones), and the
+// workerd process group's CPU time per login (both requests: the login start and the
+// callback, with its code exchange, ID-token verification and session creation).
+async function loginCpu(workerd, count) {
+  await pool(40, 1, (i) => login(workerd.urls.strict, `cpu-warm-${i}@bench.test`));
+  const latencies = [];
+  const cpu0 = groupCpuMicros(workerd.group.child.pid);
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    await login(workerd.urls.strict, `cpu-${i}@bench.test`);
+    latencies.push(performance.now() - t);
+  }
+  const cpu = groupCpuMicros(workerd.group.child.pid) - cpu0;
+  latencies.sort((a, b) => a - b);
+  return { logins: count, workerd_cpu_us_per_login: Math.round(cpu / count), p50_ms: +quantile(latencies, 0.5).toFixed(2) };
+}
+
 // ---------------------------------------------------------------- Universal Logout
 function universalLogoutJwt(idp, base) {
   const b64 = (d) => Buffer.from(d).toString('base64url');
@@ -508,6 +525,13 @@ async function main() {
     { name: 'revalidate', url: `${workerd.urls.revalidate}/`, headers: { cookie: cookies.revalidate }, server: workerd.group },
   ];
   results.revalidate_secs = REVALIDATE_SECS;
+  if (args['logins-cpu']) {
+    results.login_cpu = await loginCpu(workerd, Number(args['logins-cpu']));
+    log(`login CPU: ${results.login_cpu.workerd_cpu_us_per_login} µs of workerd CPU per login over ${results.login_cpu.logins} logins (p50 ${results.login_cpu.p50_ms} ms)`);
+    fs.mkdirSync(path.dirname(outFile), { recursive: true });
+    fs.writeFileSync(outFile, JSON.stringify(results, null, 2));
+    return;
+  }
   if (PROFILE) {
     const target = PROFILE === 'logins' ? { name: 'logins' } : targets.find((t) => t.name === PROFILE);
     if (!target || !workerd.inspector) throw new Error(`--profile: one of strict, revalidate, skeleton, logins`);

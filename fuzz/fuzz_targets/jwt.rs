@@ -6,7 +6,7 @@
 use edge_sso::jose::{peek_header, verify, JwtError, SigningAlgorithm, UntrustedJwt};
 use edge_sso::logout::backchannel::LogoutTokenClaims;
 use edge_sso::logout::universal::RevocationClaims;
-use edge_sso::oidc::id_token::{Expected, IdTokenClaims};
+use edge_sso::oidc::id_token::{self, Expected};
 use edge_sso_fuzz::{jwks, CLIENT_ID, ISSUER, NONCE, NOW, REVOCATION_ENDPOINT};
 use libfuzzer_sys::fuzz_target;
 
@@ -34,9 +34,9 @@ fuzz_target!(|data: &[u8]| {
     }
     // The typed claims the worker verifies into, then their rules.
     let algs = SigningAlgorithm::DEFAULT_ALLOWED;
-    if let Ok(jwt) = verify::<IdTokenClaims>(token, jwks(), algs) {
+    if verify::<serde_json::Value>(token, jwks(), algs).is_ok() {
         let nonce = edge_sso::login::Nonce::new(NONCE);
-        let _ = jwt.claims.validate(&Expected { issuer: ISSUER, client_id: CLIENT_ID, nonce: &nonce, now: NOW });
+        let _ = id_token::validate(token, &Expected { issuer: ISSUER, client_id: CLIENT_ID, nonce: &nonce, now: NOW });
     }
     if let Ok(jwt) = verify::<LogoutTokenClaims>(token, jwks(), algs) {
         let _ = jwt.claims.validate(ISSUER, CLIENT_ID, NOW);

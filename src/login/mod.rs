@@ -215,7 +215,8 @@ pub fn pkce_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(sha256(verifier.as_bytes()))
 }
 
-/// The URL the browser is sent to at the IdP.
+/// The URL the browser is sent to at the IdP: openidconnect's authorization request
+/// (code flow, PKCE S256) carrying this attempt's own `state`, `nonce` and verifier.
 pub fn authorization_url(
     authorization_endpoint: &str,
     org: &OrgConfig,
@@ -223,21 +224,27 @@ pub fn authorization_url(
     secrets: &LoginSecrets,
     login_hint: Option<&str>,
 ) -> Result<String, url::ParseError> {
-    let mut url = Url::parse(authorization_endpoint)?;
-    {
-        let mut q = url.query_pairs_mut();
-        q.append_pair("response_type", "code")
-            .append_pair("client_id", &org.client_id)
-            .append_pair("redirect_uri", redirect_uri)
-            .append_pair("scope", &org.scopes.join(" "))
-            .append_pair("state", &secrets.state)
-            .append_pair("nonce", secrets.nonce.expose())
-            .append_pair("code_challenge", &secrets.code_verifier.challenge())
-            .append_pair("code_challenge_method", "S256");
-        if let Some(hint) = login_hint {
-            q.append_pair("login_hint", hint);
-        }
+    use openidconnect::core::{CoreAuthenticationFlow, CoreClient};
+    use openidconnect::{
+        AuthUrl, ClientId, CsrfToken, IssuerUrl, JsonWebKeySet, LoginHint, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+    };
+
+    // The client only builds the URL: no keys (signatures are verified by `jose`), and
+    // the issuer is not read here.
+    let client = CoreClient::new(ClientId::new(org.client_id.clone()), IssuerUrl::new(org.issuer.clone())?, JsonWebKeySet::new(Vec::new()))
+        .set_auth_uri(AuthUrl::new(authorization_endpoint.to_owned())?)
+        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned())?);
+    let (state, nonce) = (secrets.state.clone(), secrets.nonce.expose().to_owned());
+    let verifier = PkceCodeVerifier::new(secrets.code_verifier.expose().to_owned());
+    let mut request = client
+        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, move || CsrfToken::new(state), move || openidconnect::Nonce::new(nonce))
+        // openidconnect asks for `openid` itself, first.
+        .add_scopes(org.scopes.iter().filter(|s| *s != "openid").map(|s| Scope::new(s.clone())))
+        .set_pkce_challenge(PkceCodeChallenge::from_code_verifier_sha256(&verifier));
+    if let Some(hint) = login_hint {
+        request = request.set_login_hint(LoginHint::new(hint.to_owned()));
     }
+    let (url, _, _) = request.url();
     Ok(url.into())
 }
 

@@ -1,6 +1,7 @@
 //! Provider metadata (`/.well-known/openid-configuration`), checked against the
 //! configured issuer.
 
+use openidconnect::ProviderMetadataWithLogout;
 use serde::{Deserialize, Serialize};
 
 use super::IdpError;
@@ -32,16 +33,28 @@ pub fn discovery_url(issuer: &str) -> String {
     format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
 }
 
-/// Parses a discovery document and checks it belongs to `issuer`.
+/// Parses a discovery document (bounded in size, then as openidconnect's typed provider
+/// metadata with RP-initiated logout) and checks it belongs to `issuer`.
 pub fn parse_provider_metadata(body: &[u8], issuer: &str) -> Result<ProviderMetadata, IdpError> {
     if body.len() > MAX_DISCOVERY_BYTES {
         return Err(IdpError::Misbehaving("discovery document too large".into()));
     }
-    let meta: ProviderMetadata =
+    let typed: ProviderMetadataWithLogout =
         serde_json::from_slice(body).map_err(|_| IdpError::Misbehaving("discovery document is not valid provider metadata".into()))?;
-    if meta.issuer != issuer {
+    if typed.issuer().as_str() != issuer {
         return Err(IdpError::Misbehaving("discovery issuer does not match the configured issuer".into()));
     }
+    let meta = ProviderMetadata {
+        issuer: typed.issuer().to_string(),
+        authorization_endpoint: typed.authorization_endpoint().to_string(),
+        token_endpoint: typed
+            .token_endpoint()
+            .map(|t| t.to_string())
+            .ok_or_else(|| IdpError::Misbehaving("discovery document has no token_endpoint".into()))?,
+        jwks_uri: typed.jwks_uri().to_string(),
+        userinfo_endpoint: typed.userinfo_endpoint().map(|u| u.to_string()),
+        end_session_endpoint: typed.additional_metadata().end_session_endpoint.as_ref().map(|u| u.to_string()),
+    };
     for url in [
         Some(&meta.authorization_endpoint),
         Some(&meta.token_endpoint),
@@ -63,7 +76,7 @@ pub fn parse_provider_metadata(body: &[u8], issuer: &str) -> Result<ProviderMeta
 mod tests {
     use super::*;
 
-    const DOC: &str = r#"{"issuer":"https://idp.test","authorization_endpoint":"https://idp.test/a","token_endpoint":"https://idp.test/t","jwks_uri":"https://idp.test/k","extra":1}"#;
+    const DOC: &str = r#"{"issuer":"https://idp.test","authorization_endpoint":"https://idp.test/a","token_endpoint":"https://idp.test/t","jwks_uri":"https://idp.test/k","response_types_supported":["code"],"subject_types_supported":["public"],"id_token_signing_alg_values_supported":["RS256"],"extra":1}"#;
 
     #[test]
     fn rp_discovery_openid_config() {

@@ -1,7 +1,19 @@
 //! ID-token claim rules (OpenID Connect Core §3.1.3.7), applied after the signature
-//! was verified by [`crate::jose::verify`].
+//! was verified by [`crate::jose::verify`]: openidconnect's `IdTokenVerifier` (with its
+//! signature check off: the signature is ours) checks `iss`, `aud`, `exp` and `nonce`;
+//! edge-sso adds `azp`, `iat`, `nbf`, a non-empty `sub` and bounds on every kept claim.
 
-use serde::Deserialize;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use openidconnect::core::{
+    CoreGenderClaim, CoreJsonWebKeyType, CoreJsonWebKeyUse, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+};
+use openidconnect::{
+    ClaimsVerificationError, ClientId, IdTokenVerifier, IssuerUrl, JsonWebKey, JsonWebKeyAlgorithm, JsonWebKeyId, JsonWebKeySet,
+    SignatureVerificationError,
+};
+use serde::{Deserialize, Serialize};
 
 use crate::login::Nonce;
 use crate::user::User;
@@ -44,25 +56,69 @@ impl Audience {
     }
 }
 
-/// Claims of an ID token as sent (nothing trusted yet).
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct IdTokenClaims {
-    iss: Option<String>,
-    sub: Option<String>,
-    aud: Option<Audience>,
-    azp: Option<String>,
-    exp: Option<f64>,
-    iat: Option<f64>,
+/// The claims edge-sso reads beyond openidconnect's standard set.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ExtraClaims {
+    /// `nbf`, when sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     nbf: Option<f64>,
-    nonce: Option<String>,
-    email: Option<String>,
-    name: Option<String>,
-    given_name: Option<String>,
-    family_name: Option<String>,
-    preferred_username: Option<String>,
+    /// The IdP session id (back-channel logout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     sid: Option<String>,
-    email_verified: Option<serde_json::Value>,
 }
+
+impl openidconnect::AdditionalClaims for ExtraClaims {}
+
+/// The key type openidconnect's verifier is instantiated with: no key material, and it
+/// verifies nothing. Signatures are [`crate::jose`]'s (allowed algorithms, key
+/// selection, the unknown-`kid` refetch), and the verifier's own signature check is
+/// off; this type also keeps openidconnect's key handling (and its crypto) out of the
+/// worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct NoKey {
+    kty: CoreJsonWebKeyType,
+}
+
+impl JsonWebKey for NoKey {
+    type KeyUse = CoreJsonWebKeyUse;
+    type SigningAlgorithm = CoreJwsSigningAlgorithm;
+
+    fn key_id(&self) -> Option<&JsonWebKeyId> {
+        None
+    }
+
+    fn key_type(&self) -> &CoreJsonWebKeyType {
+        &self.kty
+    }
+
+    fn key_use(&self) -> Option<&CoreJsonWebKeyUse> {
+        None
+    }
+
+    fn signing_alg(&self) -> JsonWebKeyAlgorithm<&CoreJwsSigningAlgorithm> {
+        JsonWebKeyAlgorithm::Unsupported
+    }
+
+    fn new_symmetric(_key: Vec<u8>) -> Self {
+        Self { kty: CoreJsonWebKeyType::Symmetric }
+    }
+
+    fn verify_signature(
+        &self,
+        _alg: &CoreJwsSigningAlgorithm,
+        _message: &[u8],
+        _signature: &[u8],
+    ) -> Result<(), SignatureVerificationError> {
+        Err(SignatureVerificationError::Other("signatures are verified by edge-sso's jose module".to_owned()))
+    }
+
+    fn hash_bytes(&self, _bytes: &[u8], _alg: &CoreJwsSigningAlgorithm) -> Result<Vec<u8>, String> {
+        Err("not used: no at_hash or c_hash check".to_owned())
+    }
+}
+
+/// An ID token as openidconnect types it.
+type OidcIdToken = openidconnect::IdToken<ExtraClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 
 /// The claims of an ID token that passed every rule.
 #[derive(Clone, PartialEq, Eq)]
@@ -119,6 +175,10 @@ pub enum IdTokenError {
     /// A claim is unreasonably long.
     #[error("a claim is too long")]
     Oversized,
+    /// A required claim (`iss`, `sub`, `aud`, `exp`, `iat`) is missing, or a claim has
+    /// the wrong type.
+    #[error("the token's claims do not have the expected shape")]
+    Malformed,
 }
 
 /// What the token must match.
@@ -134,48 +194,73 @@ pub struct Expected<'a> {
     pub now: u64,
 }
 
-impl IdTokenClaims {
-    /// Applies every claim rule; returns the user's identity.
-    pub fn validate(self, expected: &Expected<'_>) -> Result<VerifiedIdToken, IdTokenError> {
-        if self.iss.as_deref() != Some(expected.issuer) {
-            return Err(IdTokenError::Issuer);
-        }
-        let aud = self.aud.as_ref().ok_or(IdTokenError::Audience)?;
-        if !aud.contains(expected.client_id) {
-            return Err(IdTokenError::Audience);
-        }
-        if aud.len() > 1 && self.azp.as_deref() != Some(expected.client_id) {
-            return Err(IdTokenError::AuthorizedParty);
-        }
-        if let Some(azp) = &self.azp {
-            if azp != expected.client_id {
-                return Err(IdTokenError::AuthorizedParty);
-            }
-        }
-        check_times(self.exp, self.iat, self.nbf, expected.now)?;
-        match &self.nonce {
-            Some(n) if expected.nonce.matches(n) => {}
-            _ => return Err(IdTokenError::Nonce),
-        }
-        let subject = self.sub.filter(|s| !s.is_empty()).ok_or(IdTokenError::Subject)?;
-        let fields =
-            [&Some(subject.clone()), &self.email, &self.name, &self.given_name, &self.family_name, &self.sid, &self.preferred_username];
-        if fields.iter().any(|f| f.as_ref().is_some_and(|v| v.len() > MAX_CLAIM_LEN)) {
-            return Err(IdTokenError::Oversized);
-        }
-        let name =
-            self.name.filter(|n| !n.is_empty()).or_else(|| full_name(&self.given_name, &self.family_name)).or(self.preferred_username);
-        let email_verified = flag(self.email_verified.as_ref());
-        Ok(VerifiedIdToken {
-            subject,
-            email: self.email,
-            name,
-            given_name: self.given_name,
-            family_name: self.family_name,
-            sid: self.sid,
-            email_verified,
-        })
+/// Applies every claim rule to `token`, an ID token whose signature
+/// [`crate::jose::verify`] accepted; returns the user's identity.
+pub fn validate(token: &str, expected: &Expected<'_>) -> Result<VerifiedIdToken, IdTokenError> {
+    let token = OidcIdToken::from_str(token).map_err(|_| IdTokenError::Malformed)?;
+    let issuer = IssuerUrl::new(expected.issuer.to_owned()).map_err(|_| IdTokenError::Issuer)?;
+    let skew = CLOCK_SKEW_SECS as i64;
+    let now = i64::try_from(expected.now).unwrap_or(i64::MAX);
+    // `exp` + skew must be after now: openidconnect compares `exp` with now − skew.
+    let shifted = DateTime::<Utc>::from_timestamp(now.saturating_sub(skew), 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let verifier =
+        IdTokenVerifier::<NoKey>::new_public_client(ClientId::new(expected.client_id.to_owned()), issuer, JsonWebKeySet::new(Vec::new()))
+            // The signature was verified by `jose` (allowed algorithms, key selection, refetch).
+            .insecure_disable_signature_check()
+            .allow_all_jose_types()
+            // Other audiences are allowed when `azp` is the client (checked below).
+            .set_other_audience_verifier_fn(|_| true)
+            .set_time_fn(move || shifted);
+    let nonce_check = |sent: Option<&openidconnect::Nonce>| match sent {
+        Some(n) if expected.nonce.matches(n.secret()) => Ok(()),
+        _ => Err("nonce does not match".to_owned()),
+    };
+    let claims = token.claims(&verifier, nonce_check).map_err(|e| match e {
+        ClaimsVerificationError::InvalidIssuer(_) => IdTokenError::Issuer,
+        ClaimsVerificationError::InvalidAudience(_) => IdTokenError::Audience,
+        ClaimsVerificationError::Expired(_) => IdTokenError::Expired,
+        ClaimsVerificationError::InvalidNonce(_) => IdTokenError::Nonce,
+        _ => IdTokenError::Malformed,
+    })?;
+
+    let audiences = claims.audiences();
+    match claims.authorized_party() {
+        Some(azp) if azp.as_str() != expected.client_id => return Err(IdTokenError::AuthorizedParty),
+        None if audiences.len() > 1 => return Err(IdTokenError::AuthorizedParty),
+        _ => {}
     }
+    let extra = claims.additional_claims();
+    check_times(Some(claims.expiration().timestamp() as f64), Some(claims.issue_time().timestamp() as f64), extra.nbf, expected.now)?;
+
+    let subject = claims.subject().as_str();
+    if subject.is_empty() {
+        return Err(IdTokenError::Subject);
+    }
+    let email = claims.email().map(|e| e.as_str());
+    let name = claims.name().and_then(|n| n.get(None)).map(|n| n.as_str());
+    let given_name = claims.given_name().and_then(|n| n.get(None)).map(|n| n.as_str());
+    let family_name = claims.family_name().and_then(|n| n.get(None)).map(|n| n.as_str());
+    let preferred_username = claims.preferred_username().map(|n| n.as_str());
+    let sid = extra.sid.as_deref();
+    let kept = [Some(subject), email, name, given_name, family_name, sid, preferred_username];
+    if kept.iter().flatten().any(|v| v.len() > MAX_CLAIM_LEN) {
+        return Err(IdTokenError::Oversized);
+    }
+    let (given_name, family_name) = (given_name.map(str::to_owned), family_name.map(str::to_owned));
+    let name = name
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .or_else(|| full_name(&given_name, &family_name))
+        .or_else(|| preferred_username.map(str::to_owned));
+    Ok(VerifiedIdToken {
+        subject: subject.to_owned(),
+        email: email.map(str::to_owned),
+        name,
+        given_name,
+        family_name,
+        sid: sid.map(str::to_owned),
+        email_verified: claims.email_verified(),
+    })
 }
 
 /// `exp` present and not passed, `iat` present and not in the future, `nbf` not in the

@@ -3,6 +3,8 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use openidconnect::core::CoreTokenType;
+use openidconnect::OAuth2TokenResponse;
 use serde::Deserialize;
 use url::form_urlencoded;
 
@@ -57,12 +59,17 @@ pub enum TokenError {
     Idp(#[from] IdpError),
 }
 
-#[derive(Deserialize)]
-struct RawTokenResponse {
+/// The `id_token` member, kept as sent (openidconnect's own `IdToken` field would decode
+/// the claims before the signature is verified).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+struct RawIdToken {
     id_token: Option<String>,
-    access_token: Option<String>,
-    token_type: Option<String>,
 }
+
+impl openidconnect::ExtraTokenFields for RawIdToken {}
+
+/// The token response as openidconnect's typed (RFC 6749 §5.1) response.
+type OidcTokenResponse = openidconnect::StandardTokenResponse<RawIdToken, CoreTokenType>;
 
 #[derive(Deserialize)]
 struct RawTokenError {
@@ -82,14 +89,20 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenResponse, T
     if !(200..300).contains(&status) {
         return Err(IdpError::Misbehaving(format!("token endpoint answered {status}")).into());
     }
-    let raw: RawTokenResponse = serde_json::from_slice(body).map_err(|_| IdpError::Misbehaving("token response is not JSON".into()))?;
-    if let Some(t) = &raw.token_type {
-        if !t.eq_ignore_ascii_case("bearer") && !t.eq_ignore_ascii_case("dpop") {
-            return Err(IdpError::Misbehaving("unexpected token_type".into()).into());
-        }
+    let typed: OidcTokenResponse =
+        serde_json::from_slice(body).map_err(|_| IdpError::Misbehaving("token response is not a token response".into()))?;
+    match typed.token_type() {
+        CoreTokenType::Bearer => {}
+        CoreTokenType::Extension(t) if t.eq_ignore_ascii_case("dpop") => {}
+        _ => return Err(IdpError::Misbehaving("unexpected token_type".into()).into()),
     }
-    let id_token = raw.id_token.filter(|t| !t.is_empty()).ok_or_else(|| IdpError::Misbehaving("token response has no id_token".into()))?;
-    Ok(TokenResponse { id_token: Secret::new(id_token), access_token: raw.access_token.map(Secret::new) })
+    let id_token = typed
+        .extra_fields()
+        .id_token
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| IdpError::Misbehaving("token response has no id_token".into()))?;
+    Ok(TokenResponse { id_token: Secret::new(id_token), access_token: Some(Secret::new(typed.access_token().secret().clone())) })
 }
 
 #[cfg(test)]
@@ -138,5 +151,18 @@ mod tests {
     fn good_response_gives_the_id_token() {
         let t = parse_token_response(200, br#"{"id_token":"x.y.z","access_token":"a","token_type":"Bearer"}"#).unwrap();
         assert_eq!(t.id_token.expose(), "x.y.z");
+    }
+
+    #[test]
+    fn token_type_must_be_bearer_or_dpop_and_access_token_is_required() {
+        assert!(parse_token_response(200, br#"{"id_token":"x.y.z","access_token":"a","token_type":"DPoP"}"#).is_ok());
+        for body in [
+            br#"{"id_token":"x.y.z","access_token":"a","token_type":"mac"}"#.as_slice(),
+            br#"{"id_token":"x.y.z","access_token":"a"}"#,
+            br#"{"id_token":"x.y.z","token_type":"Bearer"}"#,
+            br#"{"id_token":"","access_token":"a","token_type":"Bearer"}"#,
+        ] {
+            assert!(matches!(parse_token_response(200, body), Err(TokenError::Idp(_))), "{}", String::from_utf8_lossy(body));
+        }
     }
 }

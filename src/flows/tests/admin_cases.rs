@@ -19,7 +19,7 @@ fn body() -> Vec<u8> {
 
 fn discovery() -> serde_json::Value {
     json!({"issuer": INITECH, "authorization_endpoint": format!("{INITECH}/authorize"), "token_endpoint": format!("{INITECH}/token"),
-           "jwks_uri": format!("{INITECH}/jwks")})
+           "jwks_uri": format!("{INITECH}/jwks"), "response_types_supported": ["code"], "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"]})
 }
 
 fn call(io: &FakeIo, call: AdminCall<'_>, body: Option<&[u8]>) -> Traced<AdminAnswer, AdminFailure> {

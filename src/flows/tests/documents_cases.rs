@@ -34,7 +34,7 @@ fn discovery() -> Result<HttpResponse, NetError> {
     answer(
         200,
         &json!({"issuer": ISSUER, "authorization_endpoint": format!("{ISSUER}/authorize"), "token_endpoint": format!("{ISSUER}/token"),
-                "jwks_uri": JWKS}),
+                "jwks_uri": JWKS, "response_types_supported": ["code"], "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"]}),
     )
 }
 
