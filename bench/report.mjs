@@ -58,6 +58,7 @@ const MICRO = [
   ['session_cookie_check', 'session cookie check (decode + HMAC)'],
   ['id_token_rs256', 'ID token RS256: verify + claims'],
   ['id_token_es256', 'ID token ES256: verify + claims'],
+  ['id_token_claims', 'ID token claims alone (openidconnect + ours)'],
   ['logout_token_rs256', 'logout token RS256: form + verify + claims'],
   ['assertion_sign_es256', 'assertion signing ES256'],
   ['jwks_parse', 'JWKS parse (RSA-2048 + P-256)'],
