@@ -28,7 +28,8 @@ fn invite(io: &FakeIo) -> String {
 
 fn idp(io: &FakeIo, token_status: u16, token_error: &str) {
     let discovery = json!({"issuer": INITECH, "authorization_endpoint": format!("{INITECH}/authorize"),
-        "token_endpoint": format!("{INITECH}/token"), "jwks_uri": format!("{INITECH}/jwks")});
+        "token_endpoint": format!("{INITECH}/token"), "jwks_uri": format!("{INITECH}/jwks"),
+        "response_types_supported": ["code"], "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"]});
     io.script(&format!("{INITECH}/.well-known/openid-configuration"), vec![answer(200, &discovery)]);
     io.script(&format!("{INITECH}/token"), vec![answer(token_status, &json!({"error": token_error}))]);
 }
@@ -64,7 +65,7 @@ fn test_sign_in(io: &FakeIo, token: &str, email: &str) -> crate::flows::SignedIn
     claims["email"] = json!(email);
     io.script(
         &format!("{INITECH}/token"),
-        vec![answer(200, &json!({"id_token": signed(&claims, Some(KID), None), "token_type": "Bearer"}))],
+        vec![answer(200, &json!({"id_token": signed(&claims, Some(KID), None), "access_token": "at", "token_type": "Bearer"}))],
     );
     let query = CallbackQuery { state: Some(&p["state"]), code: Some("code-1"), iss: None, error: None };
     run(finish_login(io, io.site(), query, Some(&cookie_value))).result.expect("back to the wizard")
