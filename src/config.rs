@@ -84,11 +84,17 @@ pub struct SessionPolicy {
     /// `0`: every request asks the session store. `N`: a session checked in the last N
     /// seconds may be trusted without asking again (logout then takes up to N seconds).
     pub revalidate_secs: u64,
+    /// Most live sessions one user may have; a login beyond it ends the least recently
+    /// used one.
+    pub max_per_user: u32,
 }
+
+/// Upper bound of `session.max_per_user`.
+pub const MAX_SESSIONS_PER_USER: u32 = 1000;
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self { idle_timeout_secs: 28_800, absolute_timeout_secs: 86_400, revalidate_secs: 0 }
+        Self { idle_timeout_secs: 28_800, absolute_timeout_secs: 86_400, revalidate_secs: 0, max_per_user: 50 }
     }
 }
 
@@ -318,6 +324,9 @@ impl RawConfig {
         }
         if s.revalidate_secs > 3600 {
             return Err(ConfigError::new("session.revalidate_secs", "must be at most 3600"));
+        }
+        if !(1..=MAX_SESSIONS_PER_USER).contains(&s.max_per_user) {
+            return Err(ConfigError::new("session.max_per_user", "must be between 1 and 1000"));
         }
         let provisioning = match self.provisioning {
             None => None,

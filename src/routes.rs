@@ -39,6 +39,10 @@ pub enum Page {
     Backchannel,
     /// `POST /_sso/global-token-revocation`.
     UniversalLogout,
+    /// `GET /_sso/sessions`: the user's own sessions.
+    Sessions,
+    /// `POST /_sso/sessions/end`.
+    SessionsEnd,
 }
 
 /// Every page: path, method, page.
@@ -53,6 +57,8 @@ pub const ROUTES: &[(&str, Method, Page)] = &[
     ("/_sso/logged-out", Method::Read, Page::LoggedOut),
     ("/_sso/backchannel-logout", Method::Post, Page::Backchannel),
     ("/_sso/global-token-revocation", Method::Post, Page::UniversalLogout),
+    ("/_sso/sessions", Method::Read, Page::Sessions),
+    ("/_sso/sessions/end", Method::Post, Page::SessionsEnd),
 ];
 
 /// An admin API call (`/_sso/admin/…`), before its bearer token is checked.

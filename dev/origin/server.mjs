@@ -185,6 +185,7 @@ async function homePage(req) {
   const bar = `<header class="bar"><div class="inner">
 <span class="app">Demo app <span class="dim">behind edge-sso</span></span>
 ${signedIn ? `<span class="me"><span class="dim">${escapeHtml(value('email'))}</span>
+<a href="/_sso/sessions">Your sessions</a>
 <form method="post" action="/_sso/logout"><button type="submit">Sign out</button></form></span>` : ''}
 </div></header>`;
 

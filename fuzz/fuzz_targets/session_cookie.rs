@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     raw.extend_from_slice(&mac(key, &[body])[..16]);
     let value = b64(&raw);
     let decoded = SessionHandle::decode(&value, key);
-    assert_eq!(decoded.is_some(), body.len() == 29 && body.first() == Some(&1), "only v1 bodies of 29 bytes decode");
+    assert_eq!(decoded.is_some(), body.len() == 45 && body.first() == Some(&2), "only v2 bodies of 45 bytes decode");
     if let Some(handle) = decoded {
         assert_eq!(handle.encode(key), value);
         check(&handle);
@@ -34,7 +34,9 @@ fuzz_target!(|data: &[u8]| {
 fn check(handle: &SessionHandle) {
     let is_hex = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     let store = handle.store_name();
-    assert!(store.len() == 24 && is_hex(&store), "store name {store:?}");
+    assert!(store.len() == 56 && is_hex(&store), "user object name {store:?}");
+    let directory = handle.directory_name();
+    assert!(directory.len() == 24 && store.starts_with(&directory), "directory name {directory:?}");
     let storage_key = handle.storage_key();
     assert!(storage_key.len() == 64 && is_hex(&storage_key));
 }

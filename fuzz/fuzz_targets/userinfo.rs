@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
                 family_name: None,
                 sid: Some("sid-1".to_owned()),
                 email_verified: None,
+                issued_at: 0,
             };
             identity.merge_userinfo(claims);
             assert_eq!(identity.subject, SUBJECT);

@@ -23,7 +23,10 @@ fn minimal_org_gets_the_documented_defaults() {
     assert_eq!(org.token_endpoint_auth_method, TokenEndpointAuthMethod::ClientSecretBasic);
     assert_eq!(org.domains, ["acme.com"]);
     assert_eq!(org.universal_logout_issuer, "https://acme.okta.com");
-    assert_eq!(config.session, SessionPolicy { idle_timeout_secs: 28800, absolute_timeout_secs: 86400, revalidate_secs: 0 });
+    assert_eq!(
+        config.session,
+        SessionPolicy { idle_timeout_secs: 28800, absolute_timeout_secs: 86400, revalidate_secs: 0, max_per_user: 50 }
+    );
     assert!(config.provisioning.is_none());
 }
 

@@ -16,7 +16,7 @@ use crate::login::{LoginParams, LoginState};
 use crate::logout::backchannel::MAX_FORM_BYTES;
 use crate::logout::rp_initiated::{check_return, LogoutReturn, LOGOUT_STATE_COOKIE};
 use crate::logout::universal::MAX_BODY_BYTES;
-use crate::pages::{discovery_form, logged_out_page, logout_page, not_signed_in_page, FormMessage};
+use crate::pages::{discovery_form, logged_out_page, logout_page, not_signed_in_page, sessions_page, FormMessage};
 use crate::routes::Page;
 use crate::same_origin::is_same_origin;
 use crate::session::cookie::{SessionHandle, SESSION_COOKIE};
@@ -37,6 +37,72 @@ pub(crate) async fn answer(ctx: &Ctx<'_>, req: Request, page: Page) -> Response 
         Page::LoggedOut => logged_out(ctx, &req),
         Page::Backchannel => backchannel(ctx, req).await,
         Page::UniversalLogout => universal(ctx, req).await,
+        Page::Sessions => own_sessions(ctx, &req).await,
+        Page::SessionsEnd => end_own_sessions(ctx, req).await,
+    }
+}
+
+/// `GET /_sso/sessions`: the user's sessions, as a page for browsers, JSON otherwise.
+async fn own_sessions(ctx: &Ctx<'_>, req: &Request) -> Response {
+    let traced = protect::current_session(ctx, req).await;
+    let (handle, session) = match traced.result {
+        Ok(Some(found)) => found,
+        Ok(None) => return protect::unauthenticated(ctx, req),
+        Err(e) => return ctx.fail("sessions", traced.org.as_deref(), e.into()),
+    };
+    let org = Some(session.record.user.org.as_str());
+    match flows::list_sessions(&ctx.io(), &handle).await {
+        Ok(sessions) if ctx.wants_html => answer::html_with_form(200, &sessions_page(&ctx.settings.config.branding, &sessions)),
+        Ok(sessions) => {
+            let mut resp = answer::json(200, &serde_json::json!({ "sessions": sessions }));
+            let _ = resp.headers_mut().set("cache-control", "no-store");
+            resp
+        }
+        Err(e) => ctx.fail("sessions", org, e.into()),
+    }
+}
+
+/// Longest body of `POST /_sso/sessions/end`.
+const MAX_END_BODY_BYTES: usize = 4096;
+
+/// `POST /_sso/sessions/end` (same-origin only): `id=<id>` or `id=others`.
+async fn end_own_sessions(ctx: &Ctx<'_>, mut req: Request) -> Response {
+    if !same_origin(ctx, &req) {
+        return ctx.fail("sessions_end", None, Failure::new(403, "forbidden", "Sessions can only be ended from this site."));
+    }
+    let traced = protect::current_session(ctx, &req).await;
+    let (handle, session) = match traced.result {
+        Ok(Some(found)) => found,
+        Ok(None) => return answer::json(401, &serde_json::json!({"error": "unauthenticated"})),
+        Err(e) => return ctx.fail("sessions_end", traced.org.as_deref(), e.into()),
+    };
+    let org = Some(session.record.user.org.as_str());
+    let is_json = req.headers().get("content-type").ok().flatten().is_some_and(|t| t.to_ascii_lowercase().contains("json"));
+    let body = read_body(&mut req, MAX_END_BODY_BYTES).await.unwrap_or_default();
+    let id = if is_json {
+        serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned))
+    } else {
+        url::form_urlencoded::parse(&body).find(|(k, _)| k == "id").map(|(_, v)| v.into_owned())
+    };
+    let Some(id) = id else {
+        return ctx.fail("sessions_end", org, Failure::new(400, "invalid_request", "Say which session to end (id)."));
+    };
+    match flows::end_own_sessions(&ctx.io(), &handle, &id).await {
+        Ok(flows::EndedOwn::NotFound) => ctx.fail("sessions_end", org, Failure::new(404, "not_found", "No such session.")),
+        Ok(flows::EndedOwn::Ended { sessions, current }) => {
+            ctx.log("sessions_end", org, "ok", Some(if ctx.wants_html { 303 } else { 200 }), Some(&format!("{sessions} sessions ended")));
+            let mut set = vec![];
+            if current {
+                protect::forget(&handle.storage_key());
+                set.push(cookies::clear(SESSION_COOKIE, "/", ctx.secure()));
+            }
+            if ctx.wants_html {
+                answer::redirect(303, "/_sso/sessions", &set)
+            } else {
+                answer::with_cookies(answer::json(200, &serde_json::json!({ "ended": sessions })), &set)
+            }
+        }
+        Err(e) => ctx.fail("sessions_end", org, e.into()),
     }
 }
 
@@ -129,7 +195,16 @@ async fn callback(ctx: &Ctx<'_>, req: &Request) -> Response {
         .flat_map(|name| [LOGIN_COOKIE_PATH, "/_sso/callback"].map(|path| cookies::clear(name, path, ctx.secure())))
         .collect();
     let presented = login_cookie.and_then(|name| cookies::read(req, &name));
-    let query = CallbackQuery { state, code: param("code"), iss: param("iss"), error: param("error") };
+    let user_agent = req.headers().get("user-agent").ok().flatten();
+    let country = req.cf().and_then(worker::Cf::country);
+    let query = CallbackQuery {
+        state,
+        code: param("code"),
+        iss: param("iss"),
+        error: param("error"),
+        user_agent: user_agent.as_deref(),
+        country: country.as_deref(),
+    };
     let traced = flows::finish_login(&ctx.io(), ctx.site(), query, presented.as_deref()).await;
     let org = traced.org.as_deref();
     match traced.result {

@@ -16,6 +16,9 @@ impl From<FlowError> for Failure {
         match e {
             FlowError::IdpDeclined(code) => Self::new(401, "access_denied", format!("The identity provider did not sign you in ({code}).")),
             FlowError::State(_) | FlowError::StateReused => Self::new(400, "invalid_state", INVALID_STATE),
+            FlowError::LoggedOutDuringLogin => {
+                Self::new(401, "logged_out", "You were signed out by your identity provider while signing in. Please sign in again.")
+            }
             FlowError::WrongIssuer => Self::new(401, "invalid_issuer", "The sign-in answer came from the wrong identity provider."),
             FlowError::MissingCode => Self::new(400, "invalid_request", "The sign-in answer has no code."),
             FlowError::GrantRefused(_) => Self::new(401, "invalid_grant", "The identity provider refused the sign-in."),

@@ -39,23 +39,7 @@ where
         Ok(s) => s,
         Err(e) => return ctx.fail("session", traced.org.as_deref(), e.into()),
     };
-    let Some((handle, session)) = session else {
-        let is_read = is_get_or_head(&req.inner().method());
-        let path_and_query = req.url().map(|u| u[url::Position::BeforePath..].to_owned()).unwrap_or_default();
-        let had_cookie = cookies::read(&req, SESSION_COOKIE).is_some();
-        return match Unauthenticated::decide(is_read, ctx.wants_html, &path_and_query, had_cookie) {
-            Unauthenticated::SignIn { location, session_ended: false } => answer::redirect(302, &location, &[]),
-            // The session this browser had ended elsewhere (IdP logout, timeout): say so once.
-            Unauthenticated::SignIn { location, session_ended: true } => {
-                let ended = [
-                    cookies::clear(SESSION_COOKIE, "/", ctx.secure()),
-                    cookies::set(NOTICE_COOKIE, SESSION_ENDED, "/_sso/login", NOTICE_TTL_SECS, ctx.secure()),
-                ];
-                answer::redirect(302, &location, &ended)
-            }
-            Unauthenticated::Refuse => answer::json(401, &serde_json::json!({"error": "unauthenticated"})),
-        };
-    };
+    let Some((handle, session)) = session else { return unauthenticated(ctx, &req) };
     let r = &session.record.user;
     let memory = REMEMBERED.with(Rc::clone);
     let assertion = match session_check::assertion(&ctx.io(), ctx.site(), &handle.storage_key(), &session, &memory).await {
@@ -68,6 +52,25 @@ where
     match clean_request(&req, &extra, ctx.forward_to) {
         Ok(clean) => run_app(ctx, Some(&r.org), app(clean, Some(identity)).await),
         Err(f) => ctx.fail("proxy", Some(&r.org), f),
+    }
+}
+
+/// The answer to a protected path without a valid session: sign in (navigations) or 401.
+pub(crate) fn unauthenticated(ctx: &Ctx<'_>, req: &Request) -> Response {
+    let is_read = is_get_or_head(&req.inner().method());
+    let path_and_query = req.url().map(|u| u[url::Position::BeforePath..].to_owned()).unwrap_or_default();
+    let had_cookie = cookies::read(req, SESSION_COOKIE).is_some();
+    match Unauthenticated::decide(is_read, ctx.wants_html, &path_and_query, had_cookie) {
+        Unauthenticated::SignIn { location, session_ended: false } => answer::redirect(302, &location, &[]),
+        // The session this browser had ended elsewhere (IdP logout, timeout): say so once.
+        Unauthenticated::SignIn { location, session_ended: true } => {
+            let ended = [
+                cookies::clear(SESSION_COOKIE, "/", ctx.secure()),
+                cookies::set(NOTICE_COOKIE, SESSION_ENDED, "/_sso/login", NOTICE_TTL_SECS, ctx.secure()),
+            ];
+            answer::redirect(302, &location, &ended)
+        }
+        Unauthenticated::Refuse => answer::json(401, &serde_json::json!({"error": "unauthenticated"})),
     }
 }
 

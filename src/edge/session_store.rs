@@ -1,8 +1,11 @@
-//! The `SessionStore` Durable Object: one per org, SQLite-backed. It holds the org's
-//! sessions (indexed by subject, IdP `sid` and email), the users who signed in, and
-//! the one-time values (login states, token `jti`s). Each request is applied by
-//! [`crate::session::tables`] in one synchronous run of SQL statements, which the
-//! runtime commits atomically; expired rows are swept by an alarm.
+//! The `SessionStore` Durable Object class, SQLite-backed. Its objects are of three
+//! kinds, told apart by name (see [`crate::session::cookie`]): one per **user** (every
+//! session of one user of one org: the only object an authenticated request calls),
+//! one per **login state**, and one **directory** per org (known users, emails, IdP
+//! session ids, provisioning fingerprints, logout-token `jti`s: on the login and
+//! logout paths only). Each request is applied by [`crate::session::tables`] in one
+//! synchronous run of SQL statements, which the runtime commits atomically; expired
+//! rows are swept by an alarm, and an object with nothing left to expire sets none.
 #![allow(missing_docs)] // the glue #[durable_object] generates has no docs
 
 use worker::{durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
@@ -13,7 +16,7 @@ use crate::session::tables::{self, Sql, SqlError, SqlValue, MIGRATIONS, SCHEMA};
 /// How often expired rows are swept, in milliseconds.
 const SWEEP_EVERY_MS: i64 = 3_600_000;
 
-/// Sessions, users and one-time values of one org.
+/// One user's sessions, one login state, or one org's directory.
 #[durable_object]
 pub struct SessionStore {
     state: State,

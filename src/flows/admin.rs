@@ -201,6 +201,8 @@ async fn delete(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str) -> Resu
     if !is_org_id(id) || !io.delete_org(id).await? {
         return Err(AdminFailure::NotFound("no such org"));
     }
-    io.store(&super::store_of(io, id).await?, &StoreRequest::Purge).await?;
+    // Every user's object ends its sessions, then the directory forgets the org.
+    super::revocation::revoke_everyone(io, id).await?;
+    io.store(&super::directory_of(io, id).await?, &StoreRequest::Purge).await?;
     Ok(AdminAnswer::Deleted(id.to_owned()))
 }

@@ -1,13 +1,14 @@
 //! OpenID Connect Back-Channel Logout (`POST /_sso/backchannel-logout`): the logout
 //! token is parsed once, verified with the keys of each org of its issuer, and its
-//! `sid`/`sub` chooses the sessions the org's store ends (checking the `jti` in the
-//! same transaction).
+//! `sid`/`sub` chooses the sessions: the org's directory checks the `jti` and finds the
+//! users, their objects end the sessions.
 
+use super::revocation::{revoke_users, Revoked};
 use super::signature::verify_signature;
 use super::{FlowError, Io, Site, Traced};
 use crate::jose::UntrustedJwt;
 use crate::logout::backchannel::{logout_token_from_form, BackchannelError, LogoutTokenClaims};
-use crate::session::store::{OnceKind, OnceValue, RevokeTarget, StoreRequest, StoreResponse};
+use crate::session::store::{OnceKind, OnceValue, RevokeTarget};
 
 /// Why a logout request was not honoured.
 #[derive(Debug, PartialEq, Eq)]
@@ -59,16 +60,17 @@ async fn revoke(io: &impl Io, _site: Site<'_>, body: Option<&[u8]>, org_seen: &m
                 continue;
             }
         };
-        let target = match (verified.sid, verified.subject) {
-            (Some(sid), subject) => RevokeTarget::IdpSession { sid, subject },
-            (None, Some(subject)) => RevokeTarget::Subject { subject },
+        // A logout by `sub` alone is a logout of the user: logins in flight are refused too.
+        let (target, watermark) = match (verified.sid, verified.subject) {
+            (Some(sid), subject) => (RevokeTarget::IdpSession { sid, subject }, false),
+            (None, Some(subject)) => (RevokeTarget::Subject { subject }, true),
             (None, None) => return Err(BackchannelError::Claims("sub or sid").into()),
         };
         let jti = Some((OnceValue { kind: OnceKind::BackchannelLogout, value: verified.jti }, verified.remember_until));
-        return match io.store(&super::store_of(io, &org.id).await?, &StoreRequest::Revoke { target, jti, now: io.now() }).await? {
-            StoreResponse::Replayed => Err(BackchannelError::Replayed.into()),
-            StoreResponse::Revoked { sessions, .. } => Ok(sessions),
-            _ => Err(FlowError::Store("unexpected store answer".into()).into()),
+        return match revoke_users(io, &org.id, target, jti, watermark).await {
+            Ok(Revoked::Replayed) => Err(BackchannelError::Replayed.into()),
+            Ok(Revoked::Done { sessions, .. }) => Ok(sessions),
+            Err(e) => Err(BackchannelFailure::Failed(e.into_error())),
         };
     }
     Err(last)

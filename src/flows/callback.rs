@@ -14,7 +14,7 @@ use crate::oidc::email::check_email;
 use crate::oidc::id_token::{self, Expected, VerifiedIdToken};
 use crate::oidc::token::{parse_token_response, token_request, TokenError, MAX_TOKEN_RESPONSE_BYTES};
 use crate::oidc::userinfo::{parse_userinfo, userinfo_request, UserinfoError, MAX_USERINFO_BYTES};
-use crate::session::cookie::{hex, SessionHandle};
+use crate::session::cookie::{hex, login_state_object_name, store_name_for_org, SessionHandle};
 use crate::session::store::{OnceKind, OnceValue, StoreRequest, StoreResponse};
 use crate::session::{IdToken, SessionRecord};
 
@@ -34,6 +34,10 @@ pub struct CallbackQuery<'a> {
     pub iss: Option<&'a str>,
     /// `error`, when the IdP did not sign the user in.
     pub error: Option<&'a str>,
+    /// The browser's `User-Agent` (shown on the sessions page).
+    pub user_agent: Option<&'a str>,
+    /// The request's country (`cf.country`).
+    pub country: Option<&'a str>,
 }
 
 /// A finished login.
@@ -94,21 +98,46 @@ async fn complete(
         return Err(FlowError::WrongIssuer);
     }
     let code = query.code.filter(|c| !c.is_empty() && c.len() <= MAX_CODE_LEN).ok_or(FlowError::MissingCode)?;
-    let once = OnceValue { kind: OnceKind::LoginState, value: hex(&sha256(state.as_bytes())) };
+    // The state is used once, in an object of its own (no object shared by an org's logins).
+    let state_hash = sha256(state.as_bytes());
+    let name_key = io.store_name_key().await?;
+    let once = OnceValue { kind: OnceKind::LoginState, value: hex(&state_hash) };
     let once = StoreRequest::Consume { once, expires_at: login.expires_at, now };
-    match io.store(&super::store_of(io, &org.id).await?, &once).await? {
+    match io.store(&login_state_object_name(&name_key, &org.id, &state_hash), &once).await? {
         StoreResponse::Consumed { first: true } => {}
         _ => return Err(FlowError::StateReused),
     }
     let (verified, id_token) = authenticate(io, site, org, code, &login).await?;
     // Whose email: the org's IdP vouches only for its own domains (before any provisioning call).
     check_email(&org.domains, verified.email.as_deref(), verified.email_verified)?;
+    let issued_at = verified.issued_at;
     let (user, idp_sid) = verified.into_user(&org.id, &org.issuer);
-    let provisioned = ensure_provisioned(io, site, org, &user).await?;
-    let handle = SessionHandle::new(&io.store_name_key().await?, &org.id, random::<16>(io)?);
-    let record = SessionRecord { user, idp_sid, id_token, created_at: now, last_seen: now };
     let policy = site.config.session;
-    io.store(&handle.store_name(), &StoreRequest::Create { key: handle.storage_key(), record, policy }).await?;
+    // Known to the directory before the session exists: a revocation meanwhile finds the user.
+    let register = StoreRequest::Register {
+        subject: user.subject.clone(),
+        email: user.email.clone(),
+        sid: idp_sid.clone(),
+        sid_until: now.saturating_add(policy.absolute_timeout_secs),
+        now,
+    };
+    let StoreResponse::Fingerprint { fingerprint: known } = io.store(&store_name_for_org(&name_key, &org.id), &register).await? else {
+        return Err(FlowError::Store("unexpected directory answer".into()));
+    };
+    let provisioned = ensure_provisioned(io, site, org, &user, known.as_deref()).await?;
+    let handle = SessionHandle::new(&name_key, &org.id, &user.subject, random::<16>(io)?);
+    let record = SessionRecord { user, idp_sid, id_token, created_at: io.now(), last_seen: io.now() };
+    let create = StoreRequest::Create {
+        key: handle.storage_key(),
+        record: Box::new(record),
+        policy,
+        issued_at,
+        user_agent: query.user_agent.map(str::to_owned),
+        country: query.country.map(str::to_owned),
+    };
+    if io.store(&handle.store_name(), &create).await? == StoreResponse::LoggedOutSince {
+        return Err(FlowError::LoggedOutDuringLogin);
+    }
     Ok(SignedIn {
         return_to: login.return_to,
         session_cookie: Some(handle.encode(site.keys.session_cookie())),

@@ -128,14 +128,7 @@ pub async fn console(io: &(impl Io + OrgDirectory), site: Site<'_>, operator: &s
     }
     let mut orgs = Vec::with_capacity(rows.len());
     for (summary, claim) in rows {
-        let stats = match super::store_of(io, &summary.id).await {
-            Ok(store) => io.store(&store, &StoreRequest::Stats { now: io.now() }).await,
-            Err(e) => Err(e),
-        };
-        let (live_sessions, last_sign_in) = match stats {
-            Ok(StoreResponse::Stats { live_sessions, last_sign_in }) => (Some(live_sessions), last_sign_in),
-            _ => (None, None),
-        };
+        let (live_sessions, last_sign_in) = org_stats(io, &summary.id).await;
         let domains = summary
             .domains
             .iter()
@@ -235,7 +228,7 @@ async fn act(io: &(impl Io + OrgDirectory), site: Site<'_>, fields: &HashMap<Str
             if !io.orgs().await?.iter().any(|o| o.id == org) {
                 return Err(Refusal(404, "No such org.".into()));
             }
-            let ended = revoke(io, org, RevokeTarget::Everyone).await?;
+            let ended = revoke(io, org, RevokeTarget::Everyone { after: None }).await?;
             Ok(Notice::Done(format!("{ended} session(s) of {org} ended.")))
         }
         "remove_org" => {
@@ -245,7 +238,8 @@ async fn act(io: &(impl Io + OrgDirectory), site: Site<'_>, fields: &HashMap<Str
             if !is_org_id(org) || !io.delete_org(org).await? {
                 return Err(Refusal(404, "No such org.".into()));
             }
-            io.store(&super::store_of(io, org).await?, &StoreRequest::Purge).await?;
+            super::revocation::revoke_everyone(io, org).await?;
+            io.store(&super::directory_of(io, org).await?, &StoreRequest::Purge).await?;
             Ok(Notice::Done(format!("{org} was removed and its sessions ended.")))
         }
         _ => Err(Refusal(400, "Unknown action.".into())),
@@ -253,10 +247,43 @@ async fn act(io: &(impl Io + OrgDirectory), site: Site<'_>, fields: &HashMap<Str
 }
 
 async fn revoke(io: &impl Io, org: &str, target: RevokeTarget) -> Result<u64, FlowError> {
-    match io.store(&super::store_of(io, org).await?, &StoreRequest::Revoke { target, jti: None, now: io.now() }).await? {
-        StoreResponse::Revoked { sessions, .. } => Ok(sessions),
-        other => Err(FlowError::Store(format!("unexpected store answer {other:?}"))),
+    if let RevokeTarget::Everyone { .. } = target {
+        return super::revocation::revoke_everyone(io, org).await;
     }
+    match super::revocation::revoke_users(io, org, target, None, false).await {
+        Ok(super::revocation::Revoked::Done { sessions, .. }) => Ok(sessions),
+        Ok(super::revocation::Revoked::Replayed) => Err(FlowError::Store("unexpected directory answer".into())),
+        Err(e) => Err(e.into_error()),
+    }
+}
+
+/// Most users whose objects the console asks for their live sessions, per org.
+const CONSOLE_MAX_USERS: usize = 200;
+
+/// An org's live sessions (summed over its users' objects; `None` when it has more than
+/// [`CONSOLE_MAX_USERS`] users or one cannot be asked) and its last sign-in (the directory's).
+async fn org_stats(io: &impl Io, org: &str) -> (Option<u64>, Option<u64>) {
+    let Ok(key) = io.store_name_key().await else { return (None, None) };
+    let directory = crate::session::cookie::store_name_for_org(&key, org);
+    let now = io.now();
+    let last = match io.store(&directory, &StoreRequest::Stats { now }).await {
+        Ok(StoreResponse::Stats { last_sign_in, .. }) => last_sign_in,
+        _ => None,
+    };
+    let everyone = StoreRequest::Resolve { target: RevokeTarget::Everyone { after: None }, jti: None, now };
+    let Ok(StoreResponse::Resolved { subjects, .. }) = io.store(&directory, &everyone).await else { return (None, last) };
+    if subjects.len() > CONSOLE_MAX_USERS {
+        return (None, last);
+    }
+    let mut live = 0;
+    for subject in &subjects {
+        let object = crate::session::cookie::user_object_name(&key, org, subject);
+        match io.store(&object, &StoreRequest::Stats { now }).await {
+            Ok(StoreResponse::Stats { live_sessions, .. }) => live += live_sessions,
+            _ => return (None, last),
+        }
+    }
+    (Some(live), last)
 }
 
 /// A stored org and its domain claims.

@@ -48,6 +48,10 @@ pub enum FlowError {
     /// The IdP misbehaved or could not be reached.
     #[error("{}", idp_reason(.0))]
     Idp(IdpError),
+    /// The IdP logged the user out while this login was in flight (its ID token was
+    /// issued before the logout): no session.
+    #[error("the user was logged out by the identity provider during this login")]
+    LoggedOutDuringLogin,
     /// The session store (or the state object) could not be used.
     #[error("{0}")]
     Store(String),

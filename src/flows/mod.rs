@@ -13,7 +13,9 @@ pub mod documents;
 mod error;
 mod invitations;
 mod login;
+mod own_sessions;
 mod provision;
+mod revocation;
 pub mod session_check;
 mod setup;
 mod sign_out;
@@ -40,6 +42,7 @@ pub use console::{console, console_access, console_action, ConsoleAccess, Consol
 pub use error::{FlowError, Traced};
 pub use invitations::{create_invitation, pending_invitations, withdraw_invitation, CreatedInvitation, InvitationFailure};
 pub use login::{start_login, start_login_with, LoginStart};
+pub use own_sessions::{end_own_sessions, list_sessions, EndedOwn};
 pub use provision::ensure_provisioned;
 pub use setup::{
     check_domain, csrf_token, form_fields, setup_action, setup_page, SetupFailure, SetupOutcome, SetupView, MAX_SETUP_FORM_BYTES,
@@ -97,8 +100,8 @@ impl Site<'_> {
     }
 }
 
-/// The session store of `org`, named with the stable store-name key.
-async fn store_of(io: &impl Io, org: &str) -> Result<String, FlowError> {
+/// The directory of `org`, named with the stable store-name key.
+async fn directory_of(io: &impl Io, org: &str) -> Result<String, FlowError> {
     Ok(crate::session::cookie::store_name_for_org(&io.store_name_key().await?, org))
 }
 

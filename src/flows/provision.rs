@@ -1,5 +1,5 @@
 //! Just-in-time provisioning at login: call the origin when the user is new to the org
-//! or their attributes changed (a fingerprint kept by the org's store), with retries;
+//! or their attributes changed (a fingerprint kept by the org's directory), with retries;
 //! no session unless it succeeded.
 
 use super::access::sign_assertion;
@@ -7,23 +7,29 @@ use super::{FlowError, Io, NetError, Site};
 use crate::config::OrgConfig;
 use crate::oidc::OutgoingRequest;
 use crate::provisioning::{backoff_ms, classify, ProvisioningOutcome, ProvisioningRequest, MAX_TRIES};
-use crate::session::store::{StoreRequest, StoreResponse};
+use crate::session::store::StoreRequest;
 use crate::user::User;
 
 /// Largest provisioning answer read, in bytes.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
-/// Provisions `user` at the origin unless provisioning is off or nothing changed;
-/// answers the origin's status when it was called.
-pub async fn ensure_provisioned(io: &impl Io, site: Site<'_>, org: &OrgConfig, user: &User) -> Result<Option<u16>, FlowError> {
+/// Provisions `user` at the origin unless provisioning is off or nothing changed
+/// (`known`: the fingerprint the org's directory answered at registration); answers the
+/// origin's status when it was called.
+pub async fn ensure_provisioned(
+    io: &impl Io,
+    site: Site<'_>,
+    org: &OrgConfig,
+    user: &User,
+    known: Option<&str>,
+) -> Result<Option<u16>, FlowError> {
     let Some(config) = &site.config.provisioning else { return Ok(None) };
     let body = ProvisioningRequest { user, projects: &org.default_projects };
     let fingerprint = body.fingerprint();
-    let store = super::store_of(io, &org.id).await?;
-    let known = io.store(&store, &StoreRequest::ProvisionedFingerprint { subject: user.subject.clone() }).await?;
-    if matches!(&known, StoreResponse::Fingerprint { fingerprint: Some(f) } if *f == fingerprint) {
+    if known == Some(fingerprint.as_str()) {
         return Ok(None);
     }
+    let store = super::directory_of(io, &org.id).await?;
     let assertion = sign_assertion(io, site, user).await?;
     let json = serde_json::to_string(&body).map_err(|_| FlowError::Internal("provisioning body".into()))?;
     let request = OutgoingRequest {

@@ -44,12 +44,12 @@ pub async fn current_session(
     let Some(handle) = cookie.and_then(|v| site.keys.session_cookie_keys().find_map(|k| SessionHandle::decode(v, k))) else {
         return Traced { org: None, result: Ok(None) };
     };
-    let store = handle.store_name();
+    let directory = handle.directory_name();
     match check(io, site, handle, memory).await {
         Ok(found) => Traced { org: found.as_ref().map(|(_, s)| s.record.user.org.clone()), result: Ok(found) },
         Err(e) => {
             let key = io.store_name_key().await.ok();
-            let org = key.and_then(|k| site.config.orgs.iter().find(|o| store_name_for_org(&k, &o.id) == store).map(|o| o.id.clone()));
+            let org = key.and_then(|k| site.config.orgs.iter().find(|o| store_name_for_org(&k, &o.id) == directory).map(|o| o.id.clone()));
             Traced { org, result: Err(e) }
         }
     }

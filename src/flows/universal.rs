@@ -1,13 +1,14 @@
 //! Okta Universal Logout (`POST /_sso/global-token-revocation`): the bearer JWT is
 //! parsed once, its `iss` and `sub` choose the org, its signature and claims are checked, and
-//! the body's subject chooses the sessions the org's store ends (checking the `jti`
-//! in the same transaction).
+//! the body's subject chooses the users; the org's directory checks the `jti` and finds
+//! them, their objects end their sessions and refuse logins in flight.
 
+use super::revocation::{revoke_users, NotRevoked, Revoked};
 use super::signature::verify_signature;
 use super::{FlowError, Io, Site, Traced};
 use crate::jose::UntrustedJwt;
 use crate::logout::universal::{addressed_org, bearer_token, parse_subject, RevocationClaims, RevocationError, SubjectId};
-use crate::session::store::{OnceKind, OnceValue, RevokeTarget, StoreRequest, StoreResponse};
+use crate::session::store::{OnceKind, OnceValue, RevokeTarget};
 
 /// Why a Universal Logout request was not honoured.
 #[derive(Debug, PartialEq, Eq)]
@@ -70,13 +71,11 @@ async fn revoke(
         SubjectId::IssSub { .. } => return Err(UnknownUser.into()),
     };
     let jti = OnceValue { kind: OnceKind::UniversalLogout, value: verified.jti };
-    let request = StoreRequest::Revoke { target, jti: Some((jti, verified.remember_until)), now: io.now() };
-    let store = super::store_of(io, &org.id).await.map_err(UniversalLogoutFailure::Unavailable)?;
-    match io.store(&store, &request).await {
-        Ok(StoreResponse::Revoked { user_known: true, .. }) => Ok(()),
-        Ok(StoreResponse::Revoked { user_known: false, .. }) => Err(UnknownUser.into()),
-        Ok(StoreResponse::Replayed) => Err(Unauthorized("jti replayed").into()),
-        Ok(_) => Err(UniversalLogoutFailure::NotRevoked("unexpected store answer".into())),
-        Err(e) => Err(UniversalLogoutFailure::Unavailable(e)),
+    match revoke_users(io, &org.id, target, Some((jti, verified.remember_until)), true).await {
+        Ok(Revoked::Done { user_known: true, .. }) => Ok(()),
+        Ok(Revoked::Done { user_known: false, .. }) => Err(UnknownUser.into()),
+        Ok(Revoked::Replayed) => Err(Unauthorized("jti replayed").into()),
+        Err(NotRevoked::Directory(e)) => Err(UniversalLogoutFailure::Unavailable(e)),
+        Err(NotRevoked::UserObject(e)) => Err(UniversalLogoutFailure::NotRevoked(e.to_string())),
     }
 }

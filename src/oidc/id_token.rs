@@ -137,6 +137,8 @@ pub struct VerifiedIdToken {
     pub sid: Option<String>,
     /// `email_verified` as the IdP sent it for `email` (`None`: not sent).
     pub email_verified: Option<bool>,
+    /// `iat`, Unix seconds (a login older than the user's last IdP logout makes no session).
+    pub issued_at: u64,
 }
 
 impl std::fmt::Debug for VerifiedIdToken {
@@ -260,6 +262,8 @@ pub fn validate(token: &str, expected: &Expected<'_>) -> Result<VerifiedIdToken,
         family_name,
         sid: sid.map(str::to_owned),
         email_verified: claims.email_verified(),
+        // `check_times` accepted `iat`; a time before 1970 counts as 0.
+        issued_at: u64::try_from(claims.issue_time().timestamp()).unwrap_or(0),
     })
 }
 

@@ -4,6 +4,10 @@
 //! scripts (the one script: copy buttons, allowed by its hash), everything escaped; the configured branding (product name,
 //! logo, accent colour, support contact: `config::branding`, validated there) on each.
 
+mod sessions;
+
+pub use sessions::sessions_page;
+
 use crate::config::branding::{white_text_on, Branding};
 
 mod console;
@@ -36,7 +40,7 @@ input[type=email]{width:100%;padding:.65rem .75rem;font:inherit;border:1px solid
 input[type=email]:focus,.button:focus,a:focus{outline:3px solid #9ab8ff;outline-offset:2px}\
 .button{display:block;margin-top:1rem;width:100%;padding:.7rem;font:inherit;font-weight:600;text-align:center;text-decoration:none;\
 color:var(--on-accent);background:var(--accent);border:0;border-radius:8px;cursor:pointer}.button:hover{filter:brightness(.9)}\
-.error{color:#a4161a;background:#fdecec;border-radius:8px;padding:.6rem .8rem}.notice{color:#1d3f6e;background:#e8f0fc;border-radius:8px;padding:.6rem .8rem}\
+.sessions{list-style:none;padding:0;margin:0}.sessions li{border-top:1px solid #e3e6ec;padding:.5rem 0}.sessions li p{margin:.25rem 0}.sessions .button{margin-top:.25rem;padding:.4rem}.this{color:var(--link)}.error{color:#a4161a;background:#fdecec;border-radius:8px;padding:.6rem .8rem}.notice{color:#1d3f6e;background:#e8f0fc;border-radius:8px;padding:.6rem .8rem}\
 .brand{display:flex;align-items:center;gap:.6rem;font-weight:700;color:#1d2330;margin-bottom:1.25rem}.brand img{height:2rem;max-width:10rem;object-fit:contain}\
 .help{margin:1.25rem 0 0;font-size:.85rem;color:#6b7385}a{color:var(--link)}\
 main.wide{width:min(56rem,96vw);margin:2rem 0}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}h3{font-size:1rem;margin:1rem 0 .35rem}\

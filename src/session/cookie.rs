@@ -1,5 +1,7 @@
 //! The `sso_session` cookie: an opaque, MAC'd handle that names a session and the
-//! store holding it, and carries no personal data.
+//! user's session object holding it, and carries no personal data; and the names of
+//! every kind of Durable Object (user, org directory, login state), each a keyed MAC,
+//! so no name reveals an org, a subject or a state.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -10,11 +12,13 @@ use crate::secret::constant_time_eq;
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "sso_session";
 
-const VERSION: u8 = 1;
+/// Version 2: per-user objects (version 1 named one object per org and is refused).
+const VERSION: u8 = 2;
 const STORE_TAG_LEN: usize = 12;
+const USER_TAG_LEN: usize = 16;
 const SESSION_ID_LEN: usize = 16;
 const MAC_LEN: usize = 16;
-const RAW_LEN: usize = 1 + STORE_TAG_LEN + SESSION_ID_LEN + MAC_LEN;
+const RAW_LEN: usize = 1 + STORE_TAG_LEN + USER_TAG_LEN + SESSION_ID_LEN + MAC_LEN;
 
 /// A session handle taken from a verified cookie (or freshly minted).
 ///
@@ -22,6 +26,7 @@ const RAW_LEN: usize = 1 + STORE_TAG_LEN + SESSION_ID_LEN + MAC_LEN;
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionHandle {
     store: [u8; STORE_TAG_LEN],
+    user: [u8; USER_TAG_LEN],
     id: [u8; SESSION_ID_LEN],
 }
 
@@ -32,13 +37,21 @@ impl std::fmt::Debug for SessionHandle {
 }
 
 impl SessionHandle {
-    /// A new handle for a session of `org`, from 16 random bytes.
-    pub fn new(store_key: &[u8; 32], org: &str, random: [u8; SESSION_ID_LEN]) -> Self {
-        Self { store: store_tag(store_key, org), id: random }
+    /// A new handle for a session of `subject` in `org`, from 16 random bytes.
+    pub fn new(store_key: &[u8; 32], org: &str, subject: &str, random: [u8; SESSION_ID_LEN]) -> Self {
+        Self { store: store_tag(store_key, org), user: user_tag(store_key, org, subject), id: random }
     }
 
-    /// Name of the Durable Object that holds this session (opaque, derived from the org).
+    /// Name of the user's Durable Object that holds this session (opaque, see
+    /// [`user_object_name`]).
     pub fn store_name(&self) -> String {
+        let mut name = hex(&self.store);
+        name.push_str(&hex(&self.user));
+        name
+    }
+
+    /// Name of the org's directory (see [`store_name_for_org`]).
+    pub fn directory_name(&self) -> String {
         hex(&self.store)
     }
 
@@ -53,6 +66,7 @@ impl SessionHandle {
         let mut raw = Vec::with_capacity(RAW_LEN);
         raw.push(VERSION);
         raw.extend_from_slice(&self.store);
+        raw.extend_from_slice(&self.user);
         raw.extend_from_slice(&self.id);
         let tag = mac(mac_key, &[&raw]);
         raw.extend_from_slice(&tag[..MAC_LEN]);
@@ -73,8 +87,9 @@ impl SessionHandle {
             return None;
         }
         let store = body.get(1..1 + STORE_TAG_LEN)?.try_into().ok()?;
-        let id = body.get(1 + STORE_TAG_LEN..)?.try_into().ok()?;
-        Some(Self { store, id })
+        let user = body.get(1 + STORE_TAG_LEN..1 + STORE_TAG_LEN + USER_TAG_LEN)?.try_into().ok()?;
+        let id = body.get(1 + STORE_TAG_LEN + USER_TAG_LEN..)?.try_into().ok()?;
+        Some(Self { store, user, id })
     }
 }
 
@@ -89,15 +104,43 @@ impl SessionHandle {
     }
 }
 
-/// Name of the session store of `org` (same as [`SessionHandle::store_name`]).
+/// Name of the directory of `org` (the name its one session store had before sessions
+/// moved to per-user objects, so known users and provisioning fingerprints carry over).
 pub fn store_name_for_org(store_key: &[u8; 32], org: &str) -> String {
     hex(&store_tag(store_key, org))
+}
+
+/// Name of the object holding every session of `subject` in `org`.
+pub fn user_object_name(store_key: &[u8; 32], org: &str, subject: &str) -> String {
+    let mut name = hex(&store_tag(store_key, org));
+    name.push_str(&hex(&user_tag(store_key, org, subject)));
+    name
+}
+
+/// Name of the object that holds one login state of `org` (`state_hash`: the state's
+/// SHA-256): one object per login, so no object is shared by the logins of an org.
+pub fn login_state_object_name(store_key: &[u8; 32], org: &str, state_hash: &[u8]) -> String {
+    let tag = mac(store_key, &[b"login-state", org.as_bytes(), state_hash]);
+    format!("s{}", hex(&tag[..16]))
+}
+
+/// The id a user sees for a session (the sessions page): derived from the storage key,
+/// so it cannot be turned into the cookie, and it is no cookie itself.
+pub fn public_session_id(storage_key: &str) -> String {
+    hex(&sha256(format!("edge-sso/session-id/{storage_key}").as_bytes())[..16])
 }
 
 fn store_tag(store_key: &[u8; 32], org: &str) -> [u8; STORE_TAG_LEN] {
     let full = mac(store_key, &[org.as_bytes()]);
     let mut tag = [0u8; STORE_TAG_LEN];
     tag.copy_from_slice(&full[..STORE_TAG_LEN]);
+    tag
+}
+
+fn user_tag(store_key: &[u8; 32], org: &str, subject: &str) -> [u8; USER_TAG_LEN] {
+    let full = mac(store_key, &[b"user", org.as_bytes(), subject.as_bytes()]);
+    let mut tag = [0u8; USER_TAG_LEN];
+    tag.copy_from_slice(&full[..USER_TAG_LEN]);
     tag
 }
 
@@ -121,18 +164,40 @@ mod tests {
 
     #[test]
     fn cookie_roundtrips() {
-        let handle = SessionHandle::new(&STORE_KEY, "acme", [1; 16]);
+        let handle = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]);
         let value = handle.encode(&MAC_KEY);
         let back = SessionHandle::decode(&value, &MAC_KEY).unwrap();
         assert_eq!(back, handle);
-        assert_eq!(back.store_name(), store_name_for_org(&STORE_KEY, "acme"));
+        assert_eq!(back.store_name(), user_object_name(&STORE_KEY, "acme", "u1"));
+        assert_eq!(back.directory_name(), store_name_for_org(&STORE_KEY, "acme"));
+    }
+
+    #[test]
+    fn each_user_of_an_org_has_an_object_of_its_own_and_no_name_collides() {
+        let a = user_object_name(&STORE_KEY, "acme", "u1");
+        assert_ne!(a, user_object_name(&STORE_KEY, "acme", "u2"));
+        assert_ne!(a, user_object_name(&STORE_KEY, "globex", "u1"));
+        assert_ne!(a, store_name_for_org(&STORE_KEY, "acme"));
+        assert!(!a.contains("acme") && !a.contains("u1"));
+        let s1 = login_state_object_name(&STORE_KEY, "acme", &[1; 32]);
+        assert_ne!(s1, login_state_object_name(&STORE_KEY, "acme", &[2; 32]));
+        assert_ne!(public_session_id("k"), "k");
+    }
+
+    #[test]
+    fn a_cookie_of_the_per_org_layout_is_refused() {
+        let mut raw = vec![1u8];
+        raw.extend_from_slice(&[0; STORE_TAG_LEN + SESSION_ID_LEN]);
+        let tag = mac(&MAC_KEY, &[&raw]);
+        raw.extend_from_slice(&tag[..MAC_LEN]);
+        assert!(SessionHandle::decode(&URL_SAFE_NO_PAD.encode(raw), &MAC_KEY).is_none());
     }
 
     #[test]
     fn tampered_cookie_is_rejected() {
-        let value = SessionHandle::new(&STORE_KEY, "acme", [1; 16]).encode(&MAC_KEY);
+        let value = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]).encode(&MAC_KEY);
         let mut bytes = URL_SAFE_NO_PAD.decode(&value).unwrap();
-        bytes[20] ^= 1;
+        bytes[40] ^= 1;
         assert!(SessionHandle::decode(&URL_SAFE_NO_PAD.encode(&bytes), &MAC_KEY).is_none());
         assert!(SessionHandle::decode(&value, &[8; 32]).is_none());
         assert!(SessionHandle::decode(&value[..value.len() - 1], &MAC_KEY).is_none());
@@ -142,14 +207,14 @@ mod tests {
 
     #[test]
     fn cookie_does_not_contain_the_org_name() {
-        let value = SessionHandle::new(&STORE_KEY, "acme", [1; 16]).encode(&MAC_KEY);
+        let value = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]).encode(&MAC_KEY);
         let raw = URL_SAFE_NO_PAD.decode(&value).unwrap();
         assert!(!raw.windows(4).any(|w| w == b"acme"));
     }
 
     #[test]
     fn session_is_read_from_any_cookie_and_with_the_previous_key() {
-        let handle = SessionHandle::new(&STORE_KEY, "acme", [1; 16]);
+        let handle = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]);
         let old_key = [8; 32];
         let value = handle.encode(&old_key);
         let header = format!("sso_session=stale; a=1, sso_session={value}");
@@ -160,7 +225,7 @@ mod tests {
 
     #[test]
     fn storage_key_is_not_the_id() {
-        let handle = SessionHandle::new(&STORE_KEY, "acme", [1; 16]);
+        let handle = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]);
         assert_ne!(handle.storage_key(), hex(&[1; 16]));
     }
 }

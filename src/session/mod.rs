@@ -207,7 +207,8 @@ mod tests {
         }
     }
 
-    const POLICY: SessionPolicy = SessionPolicy { idle_timeout_secs: 100, absolute_timeout_secs: 1000, revalidate_secs: 0 };
+    const POLICY: SessionPolicy =
+        SessionPolicy { idle_timeout_secs: 100, absolute_timeout_secs: 1000, revalidate_secs: 0, max_per_user: 50 };
 
     #[test]
     fn idle_timeout_slides() {

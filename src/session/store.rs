@@ -7,7 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::{SessionLimits, SessionRecord};
 use crate::config::SessionPolicy;
 
-/// A request to the session store of one org.
+/// A request to one Durable Object. Three kinds of objects answer them (one class, told
+/// apart by name, see [`super::cookie`]): a **user object** (`Touch`, `Create`, `End`,
+/// `EndSessions`, `List`, `EndListed`, `Purge`) holds every session of one user; a
+/// **login-state object** (`Consume`) holds one login's state; the **org directory**
+/// (`Register`, `RecordProvisioned`, `Resolve`, `Release`, `Purge`) knows the org's
+/// users, their emails and IdP sessions, and the logout tokens' `jti`s.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum StoreRequest {
@@ -23,19 +28,53 @@ pub enum StoreRequest {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limits: Option<SessionLimits>,
     },
-    /// Store a new session and remember the user as known to this org.
+    /// Store a new session unless the IdP logged the user out after `issued_at`; then
+    /// end the least recently used sessions beyond `policy.max_per_user`.
     Create {
         /// Storage key of the new session.
         key: String,
         /// The session.
-        record: SessionRecord,
-        /// Timeouts (the store schedules its cleanup from them).
+        record: Box<SessionRecord>,
+        /// Timeouts and the per-user bound.
         policy: SessionPolicy,
+        /// The ID token's `iat` (Unix seconds).
+        #[serde(default)]
+        issued_at: u64,
+        /// The browser's `User-Agent` (bounded), for the sessions page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user_agent: Option<String>,
+        /// The request's country (`cf.country`), for the sessions page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        country: Option<String>,
     },
     /// End one session (sign-out) and return it, ID token included.
     End {
         /// Storage key of the session.
         key: String,
+    },
+    /// End sessions of this user object; with `watermark`, also refuse every later
+    /// `Create` whose ID token was issued before it.
+    EndSessions {
+        /// Which of the user's sessions.
+        scope: UserScope,
+        /// Unix seconds of the IdP's logout.
+        watermark: Option<u64>,
+        /// Unix seconds.
+        now: u64,
+    },
+    /// The user's live sessions, most recent first (the sessions page).
+    List {
+        /// Storage key of the session asking ("this device").
+        current: String,
+        /// Unix seconds.
+        now: u64,
+    },
+    /// End one listed session (by its public id) or every other one.
+    EndListed {
+        /// [`super::cookie::public_session_id`], or `others`.
+        id: String,
+        /// Storage key of the session asking.
+        current: String,
     },
     /// Use a one-time value: `Consumed(true)` the first time, `Consumed(false)` after.
     Consume {
@@ -46,34 +85,63 @@ pub enum StoreRequest {
         /// Unix seconds.
         now: u64,
     },
-    /// End sessions; with `jti`, only if that token was not used before.
-    Revoke {
-        /// Which sessions.
-        target: RevokeTarget,
-        /// The logout token's `jti` and until when to remember it: refused as replayed
-        /// if seen before.
-        jti: Option<(OnceValue, u64)>,
+    /// Directory: remember the user (email, IdP session) at login; answers the
+    /// fingerprint last provisioned for them.
+    Register {
+        /// `sub`.
+        subject: String,
+        /// Email, if any.
+        email: Option<String>,
+        /// The IdP session id, if any, remembered until `sid_until`.
+        sid: Option<String>,
+        /// Unix seconds.
+        sid_until: u64,
         /// Unix seconds.
         now: u64,
     },
-    /// The attributes last provisioned for a subject (a fingerprint), if any.
-    ProvisionedFingerprint {
-        /// `sub`.
-        subject: String,
-    },
-    /// Remember a successful provisioning call.
+    /// Directory: remember a successful provisioning call.
     RecordProvisioned {
         /// `sub`.
         subject: String,
         /// Fingerprint of the provisioned attributes.
         fingerprint: String,
     },
+    /// Directory: the subjects a revocation concerns; with `jti`, only if that token
+    /// was not used before (it is then remembered: see `Release`).
+    Resolve {
+        /// Which users.
+        target: RevokeTarget,
+        /// The logout token's `jti` and until when to remember it.
+        jti: Option<(OnceValue, u64)>,
+        /// Unix seconds.
+        now: u64,
+    },
+    /// Directory: forget a `jti` (its revocation could not be completed; the IdP's
+    /// retry must be accepted).
+    Release {
+        /// The value.
+        jti: OnceValue,
+    },
     /// Forget everything (the org was removed).
     Purge,
-    /// How many sessions are live, and when a user last signed in.
+    /// How many sessions are live (a user object), and when a user last signed in (the
+    /// directory).
     Stats {
         /// Unix seconds.
         now: u64,
+    },
+}
+
+/// Which sessions of one user an [`StoreRequest::EndSessions`] ends.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum UserScope {
+    /// Every session.
+    All,
+    /// The sessions created within one IdP session.
+    IdpSession {
+        /// The IdP's `sid`.
+        sid: String,
     },
 }
 
@@ -116,25 +184,31 @@ impl StoreRequest {
     pub fn leaves_expiring_rows(&self) -> bool {
         match self {
             Self::Create { .. } | Self::Consume { .. } => true,
-            Self::Revoke { jti, .. } => jti.is_some(),
+            Self::Resolve { jti, .. } => jti.is_some(),
+            Self::Register { sid, .. } => sid.is_some(),
+            Self::EndSessions { watermark, .. } => watermark.is_some(),
             Self::Touch { .. }
             | Self::End { .. }
-            | Self::ProvisionedFingerprint { .. }
+            | Self::List { .. }
+            | Self::EndListed { .. }
             | Self::RecordProvisioned { .. }
+            | Self::Release { .. }
             | Self::Purge
             | Self::Stats { .. } => false,
         }
     }
 }
 
-/// Which sessions a [`StoreRequest::Revoke`] ends.
+/// Whose sessions a revocation ends ([`StoreRequest::Resolve`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum RevokeTarget {
-    /// One session (sign-out).
-    Session {
-        /// Its storage key.
-        key: String,
+    /// Every user of the org (its sessions end, or it is being removed), a page at a
+    /// time: the subjects after `after`, in order.
+    Everyone {
+        /// The last subject of the previous page.
+        #[serde(default)]
+        after: Option<String>,
     },
     /// Every session of a subject.
     Subject {
@@ -153,8 +227,6 @@ pub enum RevokeTarget {
         /// The address.
         email: String,
     },
-    /// Every session of the org (the users stay known).
-    Everyone,
 }
 
 /// The store's answer.
@@ -176,16 +248,23 @@ pub enum StoreResponse {
         /// First use.
         first: bool,
     },
-    /// Answer to `Revoke`.
-    Revoked {
-        /// Whether the target user ever signed in to this org.
-        user_known: bool,
-        /// How many sessions ended.
+    /// Answer to `EndSessions` and `EndListed`: how many sessions ended.
+    EndedSessions {
+        /// How many.
         sessions: u64,
     },
-    /// Answer to `Revoke` with a `jti` that was used before: nothing changed.
+    /// Answer to `EndListed` naming no live session of this user.
+    NotFound,
+    /// Answer to `Resolve`.
+    Resolved {
+        /// Whether a target user ever signed in to this org.
+        user_known: bool,
+        /// The subjects whose objects must end sessions (bounded).
+        subjects: Vec<String>,
+    },
+    /// Answer to `Resolve` with a `jti` that was used before: nothing changed.
     Replayed,
-    /// Answer to `ProvisionedFingerprint`.
+    /// Answer to `Register`.
     Fingerprint {
         /// The fingerprint, if the subject was provisioned before.
         fingerprint: Option<String>,
@@ -197,13 +276,37 @@ pub enum StoreResponse {
         /// The latest sign-in (Unix seconds), if anyone ever signed in.
         last_sign_in: Option<u64>,
     },
-    /// Answer to `Create`, `RecordProvisioned`, `Purge`.
+    /// Answer to `List`.
+    Sessions {
+        /// Most recent first.
+        sessions: Vec<ListedSession>,
+    },
+    /// Answer to `Create` when the IdP logged the user out after the ID token was issued.
+    LoggedOutSince,
+    /// Answer to `Create`, `RecordProvisioned`, `Release`, `Purge`.
     Done,
     /// The request could not be understood or applied.
     Failed {
         /// Short reason (no secrets).
         reason: String,
     },
+}
+
+/// One session as the sessions page shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ListedSession {
+    /// [`super::cookie::public_session_id`].
+    pub id: String,
+    /// Unix seconds.
+    pub created_at: u64,
+    /// Unix seconds.
+    pub last_seen_at: u64,
+    /// The browser's `User-Agent` at login.
+    pub user_agent: Option<String>,
+    /// The country at login.
+    pub country: Option<String>,
+    /// The session asking.
+    pub current: bool,
 }
 
 /// A valid session, as `Touch` returns it.
@@ -237,12 +340,13 @@ mod tests {
     #[test]
     fn revocations_with_a_jti_are_swept_like_every_other_expiring_row() {
         let revoke =
-            |jti: Option<(OnceValue, u64)>| StoreRequest::Revoke { target: RevokeTarget::Subject { subject: "u".into() }, jti, now: 1 };
+            |jti: Option<(OnceValue, u64)>| StoreRequest::Resolve { target: RevokeTarget::Subject { subject: "u".into() }, jti, now: 1 };
         let jti = OnceValue { kind: OnceKind::BackchannelLogout, value: "j".into() };
         assert!(revoke(Some((jti.clone(), 700))).leaves_expiring_rows());
         assert!(!revoke(None).leaves_expiring_rows());
         assert!(StoreRequest::Consume { once: jti, expires_at: 2, now: 1 }.leaves_expiring_rows());
         assert!(!StoreRequest::End { key: "k".into() }.leaves_expiring_rows());
         assert!(!StoreRequest::Purge.leaves_expiring_rows());
+        assert!(StoreRequest::EndSessions { scope: UserScope::All, watermark: Some(1), now: 1 }.leaves_expiring_rows());
     }
 }

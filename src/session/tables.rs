@@ -1,12 +1,18 @@
-//! The session store's tables and transactions: each [`StoreRequest`] applied as SQL
-//! statements to one org's database (the adapter runs them in one synchronous run,
+//! The objects' tables and transactions: each [`StoreRequest`] applied as SQL
+//! statements to one object's database (the adapter runs them in one synchronous run,
 //! which the Durable Object commits atomically), over any database behind [`Sql`].
+//! Every kind of object (user, login state, directory) has the same schema and uses
+//! its own tables of it: a user object `sessions` and `watermark`, a login-state object
+//! `once`, a directory `users`, `sids` and `once`.
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::store::{RevokeTarget, StoreRequest, StoreResponse};
+use super::cookie::public_session_id;
+use super::store::{ListedSession, RevokeTarget, StoreRequest, StoreResponse, UserScope};
 use super::{current_limits, session_status, IdToken, SessionLimits, SessionRecord, SessionStatus};
+use crate::config::SessionPolicy;
+use crate::secret::constant_time_eq;
 
 /// The tables and indexes (idempotent).
 pub const SCHEMA: &str = "
@@ -19,10 +25,25 @@ CREATE INDEX IF NOT EXISTS sessions_by_email ON sessions(email);
 CREATE TABLE IF NOT EXISTS users (subject TEXT PRIMARY KEY, email TEXT, fingerprint TEXT, last_login INTEGER);
 CREATE INDEX IF NOT EXISTS users_by_email ON users(email);
 CREATE TABLE IF NOT EXISTS once (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sids (sid TEXT NOT NULL, subject TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (sid, subject));
+CREATE TABLE IF NOT EXISTS watermark (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 ";
 
 /// Columns added since the first schema (each fails harmlessly once present).
-pub const MIGRATIONS: [&str; 2] = ["ALTER TABLE sessions ADD COLUMN id_token TEXT", "ALTER TABLE sessions ADD COLUMN created_at INTEGER"];
+pub const MIGRATIONS: [&str; 4] = [
+    "ALTER TABLE sessions ADD COLUMN id_token TEXT",
+    "ALTER TABLE sessions ADD COLUMN created_at INTEGER",
+    "ALTER TABLE sessions ADD COLUMN user_agent TEXT",
+    "ALTER TABLE sessions ADD COLUMN country TEXT",
+];
+
+/// How long a user object remembers the IdP's last logout of the user: longer than any
+/// login can be in flight (a login state lives 10 minutes).
+pub const WATERMARK_SECS: u64 = 3600;
+/// Most subjects one `Resolve` names (each is one call to a user object).
+pub const MAX_RESOLVED: usize = 1000;
+/// Longest `User-Agent` kept.
+pub const MAX_USER_AGENT_LEN: usize = 256;
 
 /// A statement argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,28 +101,8 @@ struct Fingerprint {
 pub fn apply(sql: &impl Sql, request: StoreRequest) -> Result<StoreResponse, SqlError> {
     match request {
         StoreRequest::Touch { .. } => Ok(StoreResponse::Failed { reason: "touch is answered directly".into() }),
-        StoreRequest::Create { key, mut record, policy } => {
-            let email = record.user.email.as_deref().map(str::to_lowercase);
-            // The ID token is only needed at sign-out: keep it out of what `Touch` reads.
-            let id_token = std::mem::take(&mut record.id_token);
-            let json = serde_json::to_string(&record).map_err(|e| SqlError(e.to_string()))?;
-            let query = "INSERT OR REPLACE INTO sessions (key, subject, email, sid, last_seen, absolute_end, idle_secs, record, id_token, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-            let args = vec![
-                text(&key),
-                text(&record.user.subject),
-                opt_text(email.as_deref()),
-                opt_text(record.idp_sid.as_deref()),
-                int(record.last_seen),
-                int(record.absolute_end(&policy)),
-                int(policy.idle_timeout_secs),
-                SqlValue::Text(json),
-                SqlValue::Text(id_token.expose().to_owned()),
-                int(record.created_at),
-            ];
-            sql.exec(query, args)?;
-            let query = "INSERT INTO users (subject, email, last_login) VALUES (?1, ?2, ?3) ON CONFLICT(subject) DO UPDATE SET email = ?2, last_login = ?3";
-            sql.exec(query, vec![text(&record.user.subject), opt_text(email.as_deref()), int(record.created_at)])?;
-            Ok(StoreResponse::Done)
+        StoreRequest::Create { key, record, policy, issued_at, user_agent, country } => {
+            create(sql, key, *record, policy, issued_at, user_agent, country)
         }
         StoreRequest::End { key } => {
             let rows: Vec<EndedRow> = rows(sql, "DELETE FROM sessions WHERE key = ? RETURNING record, id_token", vec![text(&key)])?;
@@ -115,18 +116,30 @@ pub fn apply(sql: &impl Sql, request: StoreRequest) -> Result<StoreResponse, Sql
             };
             Ok(StoreResponse::Ended { record })
         }
+        StoreRequest::EndSessions { scope, watermark, now } => {
+            if let Some(at) = watermark {
+                let query = "INSERT INTO watermark (id, at, expires_at) VALUES (1, ?1, ?2) ON CONFLICT(id) DO UPDATE SET at = MAX(at, ?1), expires_at = MAX(expires_at, ?2)";
+                sql.exec(query, vec![int(at), int(now.saturating_add(WATERMARK_SECS))])?;
+            }
+            let ended = match scope {
+                UserScope::All => sql.exec("DELETE FROM sessions RETURNING key", vec![])?,
+                UserScope::IdpSession { sid } => sql.exec("DELETE FROM sessions WHERE sid = ? RETURNING key", vec![text(&sid)])?,
+            };
+            Ok(StoreResponse::EndedSessions { sessions: ended.len() as u64 })
+        }
+        StoreRequest::List { current, now } => list(sql, &current, now),
+        StoreRequest::EndListed { id, current } => end_listed(sql, &id, &current),
         StoreRequest::Consume { once, expires_at, now } => {
             Ok(StoreResponse::Consumed { first: consume(sql, &once.storage_key(), expires_at, now)? })
         }
-        StoreRequest::Revoke { target, jti, now } => {
-            if let Some((jti, until)) = jti {
-                if !consume(sql, &jti.storage_key(), until, now)? {
-                    return Ok(StoreResponse::Replayed);
-                }
+        StoreRequest::Register { subject, email, sid, sid_until, now } => {
+            let email = email.as_deref().map(str::to_lowercase);
+            let query = "INSERT INTO users (subject, email, last_login) VALUES (?1, ?2, ?3) ON CONFLICT(subject) DO UPDATE SET email = ?2, last_login = ?3";
+            sql.exec(query, vec![text(&subject), opt_text(email.as_deref()), int(now)])?;
+            if let Some(sid) = sid {
+                let query = "INSERT INTO sids (sid, subject, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT(sid, subject) DO UPDATE SET expires_at = MAX(expires_at, ?3)";
+                sql.exec(query, vec![text(&sid), text(&subject), int(sid_until)])?;
             }
-            revoke(sql, &target)
-        }
-        StoreRequest::ProvisionedFingerprint { subject } => {
             let rows: Vec<Fingerprint> = rows(sql, "SELECT fingerprint FROM users WHERE subject = ?", vec![text(&subject)])?;
             Ok(StoreResponse::Fingerprint { fingerprint: rows.into_iter().next().and_then(|r| r.fingerprint) })
         }
@@ -144,13 +157,149 @@ pub fn apply(sql: &impl Sql, request: StoreRequest) -> Result<StoreResponse, Sql
                 last_sign_in: last.first().and_then(|l| l.last).and_then(|v| u64::try_from(v).ok()),
             })
         }
+        StoreRequest::Resolve { target, jti, now } => {
+            if let Some((jti, until)) = jti {
+                if !consume(sql, &jti.storage_key(), until, now)? {
+                    return Ok(StoreResponse::Replayed);
+                }
+            }
+            resolve(sql, &target, now)
+        }
+        StoreRequest::Release { jti } => {
+            sql.exec("DELETE FROM once WHERE key = ?", vec![text(&jti.storage_key())])?;
+            Ok(StoreResponse::Done)
+        }
         StoreRequest::Purge => {
-            for table in ["DELETE FROM sessions", "DELETE FROM users", "DELETE FROM once"] {
+            for table in ["DELETE FROM sessions", "DELETE FROM users", "DELETE FROM once", "DELETE FROM sids", "DELETE FROM watermark"] {
                 sql.exec(table, vec![])?;
             }
             Ok(StoreResponse::Done)
         }
     }
+}
+
+#[derive(Deserialize)]
+struct At {
+    at: i64,
+}
+
+fn create(
+    sql: &impl Sql,
+    key: String,
+    mut record: SessionRecord,
+    policy: SessionPolicy,
+    issued_at: u64,
+    user_agent: Option<String>,
+    country: Option<String>,
+) -> Result<StoreResponse, SqlError> {
+    // The IdP logged the user out after this ID token was issued: a login that was in flight.
+    let query = "SELECT at FROM watermark WHERE id = 1 AND expires_at > ?";
+    if rows::<At>(sql, query, vec![int(record.created_at)])?.first().is_some_and(|w| i64::try_from(issued_at).unwrap_or(i64::MAX) < w.at) {
+        return Ok(StoreResponse::LoggedOutSince);
+    }
+    let email = record.user.email.as_deref().map(str::to_lowercase);
+    // The ID token is only needed at sign-out: keep it out of what `Touch` reads.
+    let id_token = std::mem::take(&mut record.id_token);
+    let json = serde_json::to_string(&record).map_err(|e| SqlError(e.to_string()))?;
+    let user_agent = user_agent.map(|ua| ua.chars().take(MAX_USER_AGENT_LEN).collect::<String>());
+    let country = country.filter(|c| c.len() <= 8);
+    let query = "INSERT OR REPLACE INTO sessions (key, subject, email, sid, last_seen, absolute_end, idle_secs, record, id_token, created_at, user_agent, country) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let args = vec![
+        text(&key),
+        text(&record.user.subject),
+        opt_text(email.as_deref()),
+        opt_text(record.idp_sid.as_deref()),
+        int(record.last_seen),
+        int(record.absolute_end(&policy)),
+        int(policy.idle_timeout_secs),
+        SqlValue::Text(json),
+        SqlValue::Text(id_token.expose().to_owned()),
+        int(record.created_at),
+        opt_text(user_agent.as_deref()),
+        opt_text(country.as_deref()),
+    ];
+    sql.exec(query, args)?;
+    // The bound: the least recently used sessions beyond it end (the new one is the most recent).
+    let query =
+        "DELETE FROM sessions WHERE key IN (SELECT key FROM sessions ORDER BY last_seen DESC, rowid DESC LIMIT -1 OFFSET ?) RETURNING key";
+    sql.exec(query, vec![int(u64::from(policy.max_per_user.max(1)))])?;
+    Ok(StoreResponse::Done)
+}
+
+#[derive(Deserialize)]
+struct ListRow {
+    key: String,
+    created_at: Option<i64>,
+    last_seen: i64,
+    user_agent: Option<String>,
+    country: Option<String>,
+}
+
+fn list(sql: &impl Sql, current: &str, now: u64) -> Result<StoreResponse, SqlError> {
+    let query = "SELECT key, created_at, last_seen, user_agent, country FROM sessions WHERE absolute_end > ?1 AND last_seen + idle_secs > ?1 ORDER BY last_seen DESC, rowid DESC";
+    let secs = |v: i64| u64::try_from(v).unwrap_or_default();
+    let sessions = rows::<ListRow>(sql, query, vec![int(now)])?
+        .into_iter()
+        .map(|r| ListedSession {
+            id: public_session_id(&r.key),
+            created_at: secs(r.created_at.unwrap_or(r.last_seen)),
+            last_seen_at: secs(r.last_seen),
+            user_agent: r.user_agent,
+            country: r.country,
+            current: r.key == current,
+        })
+        .collect();
+    Ok(StoreResponse::Sessions { sessions })
+}
+
+#[derive(Deserialize)]
+struct KeyRow {
+    key: String,
+}
+
+fn end_listed(sql: &impl Sql, id: &str, current: &str) -> Result<StoreResponse, SqlError> {
+    if id == "others" {
+        let ended = sql.exec("DELETE FROM sessions WHERE key != ? RETURNING key", vec![text(current)])?;
+        return Ok(StoreResponse::EndedSessions { sessions: ended.len() as u64 });
+    }
+    let keys: Vec<KeyRow> = rows(sql, "SELECT key FROM sessions", vec![])?;
+    let Some(key) = keys.into_iter().map(|r| r.key).find(|k| constant_time_eq(public_session_id(k).as_bytes(), id.as_bytes())) else {
+        return Ok(StoreResponse::NotFound);
+    };
+    let ended = sql.exec("DELETE FROM sessions WHERE key = ? RETURNING key", vec![text(&key)])?;
+    Ok(StoreResponse::EndedSessions { sessions: ended.len() as u64 })
+}
+
+#[derive(Deserialize)]
+struct SubjectRow {
+    subject: String,
+}
+
+fn resolve(sql: &impl Sql, target: &RevokeTarget, now: u64) -> Result<StoreResponse, SqlError> {
+    let subjects = |query: &str, args: Vec<SqlValue>| -> Result<Vec<String>, SqlError> {
+        Ok(rows::<SubjectRow>(sql, query, args)?.into_iter().map(|r| r.subject).take(MAX_RESOLVED).collect())
+    };
+    let limit = int(MAX_RESOLVED as u64);
+    let (user_known, subjects) = match target {
+        RevokeTarget::Everyone { after } => {
+            let after = text(after.as_deref().unwrap_or_default());
+            (true, subjects("SELECT subject FROM users WHERE subject > ? ORDER BY subject LIMIT ?", vec![after, limit])?)
+        }
+        // The user's object is ended even when the directory does not know them: a first
+        // login may be in flight (the watermark refuses it).
+        RevokeTarget::Subject { subject } => {
+            (count(sql, "SELECT COUNT(*) AS n FROM users WHERE subject = ?", vec![text(subject)])? > 0, vec![subject.clone()])
+        }
+        RevokeTarget::IdpSession { subject: Some(subject), .. } => (true, vec![subject.clone()]),
+        RevokeTarget::IdpSession { sid, subject: None } => {
+            (true, subjects("SELECT subject FROM sids WHERE sid = ? AND expires_at > ? LIMIT ?", vec![text(sid), int(now), limit])?)
+        }
+        RevokeTarget::Email { email } => {
+            let found = subjects("SELECT subject FROM users WHERE email = ? LIMIT ?", vec![text(&email.to_lowercase()), limit])?;
+            (!found.is_empty(), found)
+        }
+    };
+    Ok(StoreResponse::Resolved { user_known, subjects })
 }
 
 /// Whether applying `request` may leave rows for the sweep to remove.
@@ -185,12 +334,16 @@ pub fn touch(sql: &impl Sql, key: &str, now: u64, limits: Option<&SessionLimits>
     }
 }
 
-/// Deletes expired sessions and one-time values; answers whether any row is left
-/// (then another sweep should be scheduled).
+/// Deletes expired sessions, one-time values, IdP sessions and watermarks; answers
+/// whether any such row is left (then another sweep should be scheduled). Known users
+/// (the directory's) are not swept: they expire with nothing.
 pub fn sweep(sql: &impl Sql, now: u64) -> Result<bool, SqlError> {
     sql.exec("DELETE FROM sessions WHERE absolute_end <= ?1 OR last_seen + idle_secs <= ?1", vec![int(now)])?;
     sql.exec("DELETE FROM once WHERE expires_at <= ?", vec![int(now)])?;
-    let left: Vec<Count> = rows(sql, "SELECT (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM once) AS n", vec![])?;
+    sql.exec("DELETE FROM sids WHERE expires_at <= ?", vec![int(now)])?;
+    sql.exec("DELETE FROM watermark WHERE expires_at <= ?", vec![int(now)])?;
+    let query = "SELECT (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM once) + (SELECT COUNT(*) FROM sids) + (SELECT COUNT(*) FROM watermark) AS n";
+    let left: Vec<Count> = rows(sql, query, vec![])?;
     Ok(left.first().is_some_and(|c| c.n > 0))
 }
 
@@ -201,31 +354,6 @@ fn consume(sql: &impl Sql, key: &str, expires_at: u64, now: u64) -> Result<bool,
     }
     sql.exec("INSERT INTO once (key, expires_at) VALUES (?, ?)", vec![text(key), int(expires_at)])?;
     Ok(true)
-}
-
-fn revoke(sql: &impl Sql, target: &RevokeTarget) -> Result<StoreResponse, SqlError> {
-    let deleted = |query: &str, args: Vec<SqlValue>| -> Result<u64, SqlError> { Ok(sql.exec(query, args)?.len() as u64) };
-    let (user_known, sessions) = match target {
-        RevokeTarget::Session { key } => (true, deleted("DELETE FROM sessions WHERE key = ? RETURNING key", vec![text(key)])?),
-        RevokeTarget::Subject { subject } => {
-            let known = count(sql, "SELECT COUNT(*) AS n FROM users WHERE subject = ?", vec![text(subject)])? > 0;
-            (known, deleted("DELETE FROM sessions WHERE subject = ? RETURNING key", vec![text(subject)])?)
-        }
-        RevokeTarget::IdpSession { sid, subject: Some(subject) } => {
-            (true, deleted("DELETE FROM sessions WHERE sid = ? AND subject = ? RETURNING key", vec![text(sid), text(subject)])?)
-        }
-        RevokeTarget::IdpSession { sid, subject: None } => {
-            (true, deleted("DELETE FROM sessions WHERE sid = ? RETURNING key", vec![text(sid)])?)
-        }
-        RevokeTarget::Everyone => (true, deleted("DELETE FROM sessions RETURNING key", vec![])?),
-        RevokeTarget::Email { email } => {
-            let email = email.to_lowercase();
-            let known = count(sql, "SELECT COUNT(*) AS n FROM users WHERE email = ?", vec![text(&email)])? > 0;
-            let query = "DELETE FROM sessions WHERE email = ?1 OR subject IN (SELECT subject FROM users WHERE email = ?1) RETURNING key";
-            (known, deleted(query, vec![text(&email)])?)
-        }
-    };
-    Ok(StoreResponse::Revoked { user_known, sessions })
 }
 
 fn rows<T: DeserializeOwned>(sql: &impl Sql, query: &str, args: Vec<SqlValue>) -> Result<Vec<T>, SqlError> {

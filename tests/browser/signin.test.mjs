@@ -96,6 +96,15 @@ test('a real browser signs in, stays signed in, is signed out by Universal Logou
     await pub.close();
   });
 
+  await step('3b. "Your sessions" in the demo origin\'s header lists this browser\'s session', async () => {
+    await page.getByRole('link', { name: 'Your sessions' }).click();
+    await page.waitForURL(`${worker.url}/_sso/sessions`);
+    await page.getByRole('heading', { name: 'Your sessions' }).waitFor();
+    assert.match(await page.locator('main').innerText(), /This device/);
+    await screenshot(page, 'sessions');
+    await page.goto(protectedUrl);
+  });
+
   await step('4. a reload and a second tab are still signed in, without the IdP', async () => {
     const before = idpRequests.length;
     await page.reload();

@@ -163,6 +163,21 @@ describe('with SSO_ADMIN_TOKEN', () => {
     assert.equal(res.status, 409);
   });
 
+  test('DELETE of an org with many users ends every user\'s sessions (each user in an object of their own)', async () => {
+    const org = { ...initechOrg(), domains: ['initrode.test'] };
+    assert.equal((await admin(worker, 'PUT', '/initrode', { body: org })).status, 200);
+    const browsers = [];
+    for (let i = 0; i < 12; i++) {
+      const browser = new Browser();
+      const flow = await loginWithTestProvider(browser, worker.url, { email: `user${i}@initrode.test` });
+      await assertLoggedIn(flow, browser, worker.url, { org: 'initrode' });
+      browsers.push(browser);
+    }
+    const res = await admin(worker, 'DELETE', '/initrode');
+    assert.equal(res.status, 200);
+    for (const [i, browser] of browsers.entries()) await assertNoSession(browser, worker.url, `user ${i} of the removed org`);
+  });
+
   test('DELETE revokes the org\'s sessions and frees its domains', async () => {
     assert.equal((await admin(worker, 'PUT', '/initech', { body: initechOrg() })).status, 200);
     const browser = new Browser();

@@ -42,6 +42,11 @@ export const defaultSessionSecret = 'e2e-session-secret-0123456789abcdef01234567
  *   of the generated config, e.g. `['SSO_SESSIONS']` to simulate a Durable Object failure
  *   (default: none; the classes and migrations stay).
  *
+ * - `countObjectCalls`: run the worker behind tests/support/counting-entry.mjs (a copy
+ *   of the built worker with its Durable Object namespaces wrapped); the handle then has
+ *   `objectCalls()` (every call since the last `resetObjectCalls()`, `{ binding, name }`)
+ *   and `failObjects(names)` (those objects become unreachable; `[]` heals them).
+ *
  * Returns `{ url, port, dir, stateDir, logs(), waitForLog(re), stop() }`.
  */
 export async function startWorker({
@@ -55,6 +60,7 @@ export async function startWorker({
   timeoutMs = 60_000,
   dropBindings = [],
   state,
+  countObjectCalls = false,
 } = {}) {
   main = path.resolve(main);
   if (!fs.existsSync(main)) {
@@ -65,6 +71,7 @@ export async function startWorker({
 
   fs.mkdirSync(tmpRoot, { recursive: true });
   const dir = fs.mkdtempSync(path.join(tmpRoot, 'worker-'));
+  if (countObjectCalls) main = countingCopy(main, dir);
   const config = {
     ...withoutBindings(await baseConfig(), dropBindings),
     main,
@@ -81,12 +88,16 @@ export async function startWorker({
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
   });
 
+  const testRoute = `${url}/__test/object-calls`;
   const handle = {
     url,
     port,
     dir,
     stateDir,
     logs: group.logs,
+    objectCalls: async () => (await (await fetch(testRoute)).json()).calls,
+    resetObjectCalls: async () => void (await fetch(testRoute, { method: 'DELETE' })),
+    failObjects: async (names) => void (await fetch(testRoute, { method: 'POST', body: JSON.stringify({ fail: names }) })),
     /** Waits until the captured output matches `re` (string or RegExp); returns the match. */
     waitForLog: (re, ms = 5000) => waitForOutput(group, re, ms),
     stop: async () => {
@@ -101,6 +112,22 @@ export async function startWorker({
     throw error;
   }
   return handle;
+}
+
+/** A copy of the built worker's files in `dir`, with the counting entry as its main module. */
+function countingCopy(main, dir) {
+  const copy = path.join(dir, 'main');
+  fs.mkdirSync(copy);
+  const from = path.dirname(main);
+  for (const name of fs.readdirSync(from)) {
+    // `.mjs`: next to an `.mjs` entry, Miniflare would read a `.js` module as CommonJS.
+    const to = name === path.basename(main) ? name.replace(/\.js$/, '.mjs') : name;
+    if (fs.statSync(path.join(from, name)).isFile()) fs.copyFileSync(path.join(from, name), path.join(copy, to));
+  }
+  const entry = fs.readFileSync(fileURLToPath(new URL('./counting-entry.mjs', import.meta.url)), 'utf8');
+  const inner = path.basename(main).replace(/\.js$/, '.mjs');
+  fs.writeFileSync(path.join(copy, 'counting-entry.mjs'), entry.replaceAll("'./index.js'", `'./${inner}'`));
+  return path.join(copy, 'counting-entry.mjs');
 }
 
 /** The non-`vars` part of wrangler.toml, read once per process through wrangler's own parser. */

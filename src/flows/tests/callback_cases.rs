@@ -45,7 +45,7 @@ pub(super) fn tokens(io: &FakeIo, id_token: &str) {
 
 /// The callback for `started` with `code`.
 pub(super) fn finish(io: &FakeIo, started: &Started, code: Option<&str>) -> Traced<SignedIn> {
-    let query = CallbackQuery { state: Some(&started.state), code, iss: None, error: None };
+    let query = CallbackQuery { state: Some(&started.state), code, iss: None, error: None, user_agent: None, country: None };
     run(finish_login(io, io.site(), query, Some(&started.cookie)))
 }
 
@@ -127,7 +127,14 @@ fn callback_with_replayed_state_is_rejected() {
 fn callback_from_the_wrong_issuer_or_without_code_is_refused() {
     let io = FakeIo::new(config(json!({})));
     let started = begin(&io, "acme");
-    let query = CallbackQuery { state: Some(&started.state), code: Some("c"), iss: Some("https://evil.test"), error: None };
+    let query = CallbackQuery {
+        state: Some(&started.state),
+        code: Some("c"),
+        iss: Some("https://evil.test"),
+        error: None,
+        user_agent: None,
+        country: None,
+    };
     assert_eq!(run(finish_login(&io, io.site(), query, Some(&started.cookie))).result.err(), Some(FlowError::WrongIssuer));
     assert_eq!(finish(&io, &started, None).result.err(), Some(FlowError::MissingCode));
     assert_eq!(finish(&io, &started, Some(&"c".repeat(4097))).result.err(), Some(FlowError::MissingCode));

@@ -1,6 +1,6 @@
-//! The fake [`Io`]: one org (`acme`) whose IdP is scripted per URL, an in-memory session
-//! store that applies [`StoreRequest`]s as the real one does, and switches to make each
-//! effect fail.
+//! The fake [`Io`]: one org (`acme`) whose IdP is scripted per URL, in-memory Durable
+//! Objects (user objects, login states, directories) that apply [`StoreRequest`]s as the
+//! real ones do, and switches to make each effect fail (every object, or one by name).
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -16,7 +16,8 @@ use crate::keys::DerivedKeys;
 use crate::oidc::discovery::ProviderMetadata;
 use crate::oidc::{IdpError, OutgoingRequest};
 use crate::secret::Secret;
-use crate::session::store::{ActiveSession, RevokeTarget, StoreRequest, StoreResponse};
+use crate::session::cookie::public_session_id;
+use crate::session::store::{ActiveSession, ListedSession, RevokeTarget, StoreRequest, StoreResponse, UserScope};
 use crate::session::SessionRecord;
 use crate::sso_state::{StateRequest, StateResponse};
 
@@ -93,15 +94,27 @@ pub(super) struct FakeIo {
     pub(super) state: crate::sso_state::tests::Memory,
 }
 
-/// The session store of every org, in memory.
+/// Every Durable Object (user objects, login-state objects, directories), in memory.
 #[derive(Default)]
 pub(super) struct FakeStore {
+    /// One-time values, as `{object}/{key}`.
     pub(super) once: HashSet<String>,
+    /// Sessions by storage key: (the user object holding it, the record).
     pub(super) sessions: HashMap<String, (String, SessionRecord)>,
+    /// When each session was last used (a counter: least recently used first).
+    pub(super) used: HashMap<String, u64>,
+    /// Known users: (directory, subject) → email.
     pub(super) users: HashMap<(String, String), Option<String>>,
     pub(super) fingerprints: HashMap<(String, String), String>,
-    /// Every request, with the store it went to.
+    /// IdP sessions: (directory, sid) → subjects.
+    pub(super) sids: HashMap<(String, String), Vec<String>>,
+    /// Revocation watermarks by user object.
+    pub(super) watermarks: HashMap<String, u64>,
+    /// Objects that cannot be reached, by name.
+    pub(super) unreachable: HashSet<String>,
+    /// Every request, with the object it went to.
     pub(super) log: Vec<(String, StoreRequest)>,
+    tick: u64,
 }
 
 impl FakeIo {
@@ -160,6 +173,9 @@ impl Io for FakeIo {
         }
         let mut store = self.store.borrow_mut();
         store.log.push((store_name.to_owned(), request.clone()));
+        if store.unreachable.contains(store_name) {
+            return Err(FlowError::Store(format!("object {store_name} unreachable")));
+        }
         Ok(store.apply(store_name, request.clone()))
     }
 
@@ -246,62 +262,145 @@ impl OrgDirectory for FakeIo {
 }
 
 impl FakeStore {
-    /// Applies one request as the Durable Object does (without timeouts).
+    /// Applies one request as the Durable Object named `store` does (without timeouts).
     fn apply(&mut self, store: &str, request: StoreRequest) -> StoreResponse {
         let at = |subject: &str| (store.to_owned(), subject.to_owned());
+        self.tick += 1;
         match request {
             StoreRequest::Consume { once, .. } => {
                 StoreResponse::Consumed { first: self.once.insert(format!("{store}/{}", once.storage_key())) }
             }
-            StoreRequest::Create { key, record, .. } => {
-                self.users.insert(at(&record.user.subject), record.user.email.clone());
-                self.sessions.insert(key, (store.to_owned(), record));
+            StoreRequest::Create { key, record, policy, issued_at, .. } => {
+                if self.watermarks.get(store).is_some_and(|w| issued_at < *w) {
+                    return StoreResponse::LoggedOutSince;
+                }
+                self.sessions.insert(key.clone(), (store.to_owned(), *record));
+                self.used.insert(key, self.tick);
+                let mut mine: Vec<(u64, String)> =
+                    self.sessions.iter().filter(|(_, (s, _))| s == store).map(|(k, _)| (self.used[k], k.clone())).collect();
+                mine.sort();
+                let excess = mine.len().saturating_sub(policy.max_per_user as usize);
+                for (_, k) in mine.into_iter().take(excess) {
+                    self.sessions.remove(&k);
+                }
                 StoreResponse::Done
             }
-            StoreRequest::End { key } => StoreResponse::Ended { record: self.sessions.remove(&key).map(|(_, r)| Box::new(r)) },
-            StoreRequest::ProvisionedFingerprint { subject } => {
+            StoreRequest::End { key } => StoreResponse::Ended {
+                record: self
+                    .sessions
+                    .get(&key)
+                    .filter(|(s, _)| s == store)
+                    .is_some()
+                    .then(|| self.sessions.remove(&key))
+                    .flatten()
+                    .map(|(_, r)| Box::new(r)),
+            },
+            StoreRequest::EndSessions { scope, watermark, .. } => {
+                if let Some(w) = watermark {
+                    let entry = self.watermarks.entry(store.to_owned()).or_default();
+                    *entry = (*entry).max(w);
+                }
+                let before = self.sessions.len();
+                self.sessions.retain(|_, (s, r)| {
+                    !(s == store
+                        && match &scope {
+                            UserScope::All => true,
+                            UserScope::IdpSession { sid } => r.idp_sid.as_ref() == Some(sid),
+                        })
+                });
+                StoreResponse::EndedSessions { sessions: (before - self.sessions.len()) as u64 }
+            }
+            StoreRequest::List { current, .. } => {
+                let mut sessions: Vec<ListedSession> = self
+                    .sessions
+                    .iter()
+                    .filter(|(_, (s, _))| s == store)
+                    .map(|(k, (_, r))| ListedSession {
+                        id: public_session_id(k),
+                        created_at: r.created_at,
+                        last_seen_at: r.last_seen,
+                        user_agent: None,
+                        country: None,
+                        current: *k == current,
+                    })
+                    .collect();
+                sessions.sort_by_key(|s| std::cmp::Reverse(s.last_seen_at));
+                StoreResponse::Sessions { sessions }
+            }
+            StoreRequest::EndListed { id, current } => {
+                let before = self.sessions.len();
+                if id == "others" {
+                    self.sessions.retain(|k, (s, _)| !(s == store && *k != current));
+                } else {
+                    let found = self.sessions.iter().find(|(k, (s, _))| s == store && public_session_id(k) == id).map(|(k, _)| k.clone());
+                    let Some(key) = found else { return StoreResponse::NotFound };
+                    self.sessions.remove(&key);
+                }
+                StoreResponse::EndedSessions { sessions: (before - self.sessions.len()) as u64 }
+            }
+            StoreRequest::Register { subject, email, sid, .. } => {
+                self.users.insert(at(&subject), email.map(|e| e.to_lowercase()));
+                if let Some(sid) = sid {
+                    let subjects = self.sids.entry(at(&sid)).or_default();
+                    if !subjects.contains(&subject) {
+                        subjects.push(subject.clone());
+                    }
+                }
                 StoreResponse::Fingerprint { fingerprint: self.fingerprints.get(&at(&subject)).cloned() }
             }
             StoreRequest::RecordProvisioned { subject, fingerprint } => {
                 self.fingerprints.insert(at(&subject), fingerprint);
                 StoreResponse::Done
             }
-            StoreRequest::Revoke { target, jti, .. } => {
+            StoreRequest::Resolve { target, jti, .. } => {
                 if let Some((jti, _)) = jti {
                     if !self.once.insert(format!("{store}/{}", jti.storage_key())) {
                         return StoreResponse::Replayed;
                     }
                 }
-                let matches = |r: &SessionRecord| match &target {
-                    RevokeTarget::Session { .. } => false,
-                    RevokeTarget::Subject { subject } => &r.user.subject == subject,
-                    RevokeTarget::IdpSession { sid, subject } => {
-                        r.idp_sid.as_ref() == Some(sid) && subject.as_ref().is_none_or(|s| s == &r.user.subject)
+                let known: Vec<String> = self.users.keys().filter(|(d, _)| d == store).map(|(_, s)| s.clone()).collect();
+                let (user_known, subjects) = match target {
+                    RevokeTarget::Everyone { after } => {
+                        let mut known: Vec<String> = known.into_iter().filter(|s| after.as_ref().is_none_or(|a| s > a)).collect();
+                        known.sort();
+                        known.truncate(crate::session::tables::MAX_RESOLVED);
+                        (true, known)
                     }
-                    RevokeTarget::Email { email } => r.user.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)),
-                    RevokeTarget::Everyone => true,
-                };
-                let user_known = match &target {
-                    RevokeTarget::Subject { subject } => self.users.contains_key(&at(subject)),
+                    RevokeTarget::Subject { subject } => (known.contains(&subject), vec![subject]),
+                    RevokeTarget::IdpSession { subject: Some(subject), .. } => (true, vec![subject]),
+                    RevokeTarget::IdpSession { sid, subject: None } => (true, self.sids.get(&at(&sid)).cloned().unwrap_or_default()),
                     RevokeTarget::Email { email } => {
-                        self.users.iter().any(|((s, _), e)| s == store && e.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+                        let found: Vec<String> = self
+                            .users
+                            .iter()
+                            .filter(|((d, _), e)| d == store && e.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&email)))
+                            .map(|((_, s), _)| s.clone())
+                            .collect();
+                        (!found.is_empty(), found)
                     }
-                    _ => true,
                 };
-                let before = self.sessions.len();
-                self.sessions.retain(|_, (s, r)| !(s == store && matches(r)));
-                StoreResponse::Revoked { user_known, sessions: (before - self.sessions.len()) as u64 }
+                StoreResponse::Resolved { user_known, subjects }
             }
-            StoreRequest::Touch { key, now, .. } => StoreResponse::Session {
-                session: self
-                    .sessions
-                    .get(&key)
-                    .map(|(_, record)| Box::new(ActiveSession { record: record.clone(), expires_at: now + 100 })),
-            },
-            StoreRequest::Purge => StoreResponse::Done,
+            StoreRequest::Release { jti } => {
+                self.once.remove(&format!("{store}/{}", jti.storage_key()));
+                StoreResponse::Done
+            }
+            StoreRequest::Touch { key, now, .. } => {
+                let found = self.sessions.get(&key).filter(|(s, _)| s == store).map(|(_, record)| record.clone());
+                if found.is_some() {
+                    self.used.insert(key, self.tick);
+                }
+                StoreResponse::Session { session: found.map(|record| Box::new(ActiveSession { record, expires_at: now + 100 })) }
+            }
+            StoreRequest::Purge => {
+                self.users.retain(|(d, _), _| d != store);
+                self.sessions.retain(|_, (s, _)| s != store);
+                StoreResponse::Done
+            }
+            // A user object's live sessions; a directory's last sign-in (its users' objects' names start with its own).
             StoreRequest::Stats { .. } => StoreResponse::Stats {
                 live_sessions: self.sessions.values().filter(|(s, _)| s == store).count() as u64,
-                last_sign_in: self.sessions.values().filter(|(s, _)| s == store).map(|(_, r)| r.created_at).max(),
+                last_sign_in: self.sessions.values().filter(|(s, _)| s.starts_with(store)).map(|(_, r)| r.created_at).max(),
             },
         }
     }

@@ -66,7 +66,7 @@ fn sign_out_when_the_store_is_down_fails() {
     assert_eq!(run(sign_out(&io, io.site(), Some(handle))).result.err(), Some(FlowError::Store("down".into())));
 }
 
-fn logout_claims() -> Value {
+pub(super) fn logout_claims() -> Value {
     json!({"iss": ISSUER, "aud": "client-1", "iat": NOW, "jti": "bcl-1", "sid": "sid-1",
            "events": {BACKCHANNEL_EVENT: {}}})
 }
@@ -75,7 +75,7 @@ fn form(token: &str) -> Vec<u8> {
     format!("logout_token={token}").into_bytes()
 }
 
-fn backchannel(io: &FakeIo, claims: &Value) -> crate::flows::Traced<u64, BackchannelFailure> {
+pub(super) fn backchannel(io: &FakeIo, claims: &Value) -> crate::flows::Traced<u64, BackchannelFailure> {
     run(backchannel_logout(io, io.site(), Some(&form(&signed(claims, Some(KID), Some("logout+jwt"))))))
 }
 
@@ -153,15 +153,15 @@ fn backchannel_when_the_idp_or_store_is_down_fails_so_the_idp_retries() {
     assert_eq!(backchannel(&io, &logout_claims()).result, Err(BackchannelFailure::Failed(FlowError::Store("down".into()))));
 }
 
-fn revocation_claims() -> Value {
+pub(super) fn revocation_claims() -> Value {
     json!({"iss": ISSUER, "sub": "client-1", "aud": ENDPOINT, "iat": NOW, "exp": NOW + 60, "jti": "ul-1"})
 }
 
-fn by_email(email: &str) -> Vec<u8> {
+pub(super) fn by_email(email: &str) -> Vec<u8> {
     json!({"sub_id": {"format": "email", "email": email}}).to_string().into_bytes()
 }
 
-fn universal(io: &FakeIo, claims: &Value, body: Option<&[u8]>) -> crate::flows::Traced<(), UniversalLogoutFailure> {
+pub(super) fn universal(io: &FakeIo, claims: &Value, body: Option<&[u8]>) -> crate::flows::Traced<(), UniversalLogoutFailure> {
     let bearer = format!("Bearer {}", signed(claims, Some(KID), Some(REVOCATION_JWT_TYP)));
     run(universal_logout(io, io.site(), Some(&bearer), body))
 }

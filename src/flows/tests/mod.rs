@@ -9,6 +9,7 @@ mod documents_cases;
 mod fake;
 mod login_cases;
 mod logout_cases;
+mod per_user_cases;
 mod provisioning_cases;
 mod session_check_cases;
 mod setup_cases;

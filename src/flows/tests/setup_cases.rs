@@ -67,7 +67,7 @@ fn test_sign_in(io: &FakeIo, token: &str, email: &str) -> crate::flows::SignedIn
         &format!("{INITECH}/token"),
         vec![answer(200, &json!({"id_token": signed(&claims, Some(KID), None), "access_token": "at", "token_type": "Bearer"}))],
     );
-    let query = CallbackQuery { state: Some(&p["state"]), code: Some("code-1"), iss: None, error: None };
+    let query = CallbackQuery { state: Some(&p["state"]), code: Some("code-1"), iss: None, error: None, user_agent: None, country: None };
     run(finish_login(io, io.site(), query, Some(&cookie_value))).result.expect("back to the wizard")
 }
 
@@ -125,7 +125,7 @@ fn an_unassigned_user_is_explained() {
         panic!()
     };
     let state = params(&location)["state"].clone();
-    let query = CallbackQuery { state: Some(&state), code: None, iss: None, error: Some("access_denied") };
+    let query = CallbackQuery { state: Some(&state), code: None, iss: None, error: Some("access_denied"), user_agent: None, country: None };
     run(finish_login(&io, io.site(), query, Some(&cookie_value))).result.expect("back to the wizard");
     let view = run(setup_page(&io, io.site(), &token)).result.expect("page");
     assert!(view.invitation.progress.test_error.as_deref().is_some_and(|e| e.contains("not assigned")));

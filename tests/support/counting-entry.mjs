@@ -1,0 +1,69 @@
+//! Test-only entry module (copied next to a copy of the built worker by `startWorker({
+//! countObjectCalls: true })`): the built worker with its Durable Object namespaces
+//! wrapped, so a test can read every object call (`GET /__test/object-calls`), reset
+//! the record (`DELETE`), and make objects unreachable by name (`POST {"fail":[names]}`).
+//! Never part of the product: build/index.js knows nothing of it.
+
+import Inner from './index.js';
+export * from './index.js';
+
+const calls = [];
+const failing = new Set();
+
+function wrapStub(binding, name, stub) {
+  return new Proxy(stub, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      if (prop === 'fetch') {
+        return (...args) => {
+          calls.push({ binding, name });
+          if (failing.has(name)) return Promise.reject(new Error('object unreachable (test)'));
+          return value.apply(target, args);
+        };
+      }
+      return typeof value === 'function' && prop !== 'constructor' ? value.bind(target) : value;
+    },
+  });
+}
+
+function wrapNamespace(binding, ns) {
+  return new Proxy(ns, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      if (prop === 'getByName') return (name, ...rest) => wrapStub(binding, name, value.call(target, name, ...rest));
+      if (prop === 'jurisdiction') return (...args) => wrapNamespace(binding, value.apply(target, args));
+      return typeof value === 'function' && prop !== 'constructor' ? value.bind(target) : value;
+    },
+  });
+}
+
+function wrapEnv(env) {
+  return new Proxy(env, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      return prop === 'SSO_SESSIONS' || prop === 'SSO_STATE' ? wrapNamespace(prop, value) : value;
+    },
+  });
+}
+
+export default class CountingWorker extends Inner {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === '/__test/object-calls') {
+      if (request.method === 'DELETE') {
+        calls.length = 0;
+        return new Response(null, { status: 204 });
+      }
+      if (request.method === 'POST') {
+        const { fail = [] } = await request.json();
+        failing.clear();
+        for (const name of fail) failing.add(name);
+        return new Response(null, { status: 204 });
+      }
+      return Response.json({ calls });
+    }
+    const view = Object.create(this);
+    Object.defineProperty(view, 'env', { value: wrapEnv(this.env) });
+    return super.fetch.call(view, request);
+  }
+}
