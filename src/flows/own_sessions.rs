@@ -37,7 +37,7 @@ pub async fn end_own_sessions(io: &impl Io, handle: &SessionHandle, id: &str) ->
         return Ok(EndedOwn::NotFound);
     }
     let current = id == public_session_id(&handle.storage_key());
-    let request = StoreRequest::EndListed { id: id.to_owned(), current: handle.storage_key() };
+    let request = StoreRequest::EndListed { id: id.to_owned(), current: handle.storage_key(), now: io.now() };
     match io.store(&handle.store_name(), &request).await? {
         StoreResponse::EndedSessions { sessions } => Ok(EndedOwn::Ended { sessions, current: current && sessions > 0 }),
         StoreResponse::NotFound => Ok(EndedOwn::NotFound),

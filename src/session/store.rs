@@ -75,6 +75,9 @@ pub enum StoreRequest {
         id: String,
         /// Storage key of the session asking.
         current: String,
+        /// Unix seconds (an expired session is not listed, so not found).
+        #[serde(default)]
+        now: u64,
     },
     /// Use a one-time value: `Consumed(true)` the first time, `Consumed(false)` after.
     Consume {

@@ -128,7 +128,7 @@ pub fn apply(sql: &impl Sql, request: StoreRequest) -> Result<StoreResponse, Sql
             Ok(StoreResponse::EndedSessions { sessions: ended.len() as u64 })
         }
         StoreRequest::List { current, now } => list(sql, &current, now),
-        StoreRequest::EndListed { id, current } => end_listed(sql, &id, &current),
+        StoreRequest::EndListed { id, current, now } => end_listed(sql, &id, &current, now),
         StoreRequest::Consume { once, expires_at, now } => {
             Ok(StoreResponse::Consumed { first: consume(sql, &once.storage_key(), expires_at, now)? })
         }
@@ -257,12 +257,13 @@ struct KeyRow {
     key: String,
 }
 
-fn end_listed(sql: &impl Sql, id: &str, current: &str) -> Result<StoreResponse, SqlError> {
+fn end_listed(sql: &impl Sql, id: &str, current: &str, now: u64) -> Result<StoreResponse, SqlError> {
+    const LIVE: &str = "absolute_end > ?2 AND last_seen + idle_secs > ?2";
     if id == "others" {
-        let ended = sql.exec("DELETE FROM sessions WHERE key != ? RETURNING key", vec![text(current)])?;
+        let ended = sql.exec(&format!("DELETE FROM sessions WHERE key != ?1 AND {LIVE} RETURNING key"), vec![text(current), int(now)])?;
         return Ok(StoreResponse::EndedSessions { sessions: ended.len() as u64 });
     }
-    let keys: Vec<KeyRow> = rows(sql, "SELECT key FROM sessions", vec![])?;
+    let keys: Vec<KeyRow> = rows(sql, &format!("SELECT key FROM sessions WHERE ?1 = ?1 AND {LIVE}"), vec![text(id), int(now)])?;
     let Some(key) = keys.into_iter().map(|r| r.key).find(|k| constant_time_eq(public_session_id(k).as_bytes(), id.as_bytes())) else {
         return Ok(StoreResponse::NotFound);
     };

@@ -327,7 +327,7 @@ impl FakeStore {
                 sessions.sort_by_key(|s| std::cmp::Reverse(s.last_seen_at));
                 StoreResponse::Sessions { sessions }
             }
-            StoreRequest::EndListed { id, current } => {
+            StoreRequest::EndListed { id, current, .. } => {
                 let before = self.sessions.len();
                 if id == "others" {
                     self.sessions.retain(|k, (s, _)| !(s == store && *k != current));

@@ -229,3 +229,26 @@ fn removing_an_org_with_more_users_than_one_directory_page_ends_them_all() {
     assert_eq!(calls(&io).iter().filter(|name| **name == directory(&io)).count(), 2, "two directory pages");
     assert!(io.store.borrow().sessions.is_empty());
 }
+
+#[test]
+fn a_user_lists_and_ends_their_own_sessions_only() {
+    use crate::flows::{end_own_sessions, list_sessions, EndedOwn};
+    let io = FakeIo::new(config(json!({})));
+    let handle = |cookie: String| SessionHandle::decode(&cookie, io.keys.session_cookie()).expect("cookie");
+    let other_device = handle(sign_in_as(&io, "u1", "ann@acme.test", "sid-1", NOW).expect("in").session_cookie.expect("a session"));
+    let here = handle(sign_in_as(&io, "u1", "ann@acme.test", "sid-1", NOW).expect("in").session_cookie.expect("a session"));
+    let stranger = handle(sign_in_as(&io, "u2", "bob@acme.test", "sid-2", NOW).expect("in").session_cookie.expect("a session"));
+    let listed = run(list_sessions(&io, &here)).expect("listed");
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed.iter().filter(|s| s.current).count(), 1);
+    let strangers_id = run(list_sessions(&io, &stranger)).expect("listed")[0].id.clone();
+    assert_eq!(run(end_own_sessions(&io, &here, &strangers_id)), Ok(EndedOwn::NotFound), "another user's id");
+    assert_eq!(live(&io, "u2"), 1);
+    assert_eq!(run(end_own_sessions(&io, &here, "others")), Ok(EndedOwn::Ended { sessions: 1, current: false }));
+    let memory = RefCell::new(Remembered::default());
+    let other_cookie = other_device.encode(io.keys.session_cookie());
+    assert!(run(current_session(&io, io.site(), Some(&other_cookie), &memory)).result.expect("ok").is_none());
+    let mine = run(list_sessions(&io, &here)).expect("listed")[0].id.clone();
+    assert_eq!(run(end_own_sessions(&io, &here, &mine)), Ok(EndedOwn::Ended { sessions: 1, current: true }));
+    assert_eq!(run(end_own_sessions(&io, &here, &"x".repeat(65))), Ok(EndedOwn::NotFound));
+}
