@@ -1,4 +1,4 @@
-//! Talking to the Durable Objects: an org's session store (`SessionStore`) and the
+//! Talking to the Durable Objects: the `SessionStore` objects (a user's sessions, a login state, an org's directory) and the
 //! worker-wide `SsoState`.
 
 use worker::{Env, Method, Request, RequestInit};
