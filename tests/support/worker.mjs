@@ -66,7 +66,24 @@ export async function startWorker({
   if (!fs.existsSync(main)) {
     throw new Error(`worker script ${main} does not exist: run \`make build\` first`);
   }
-  port ??= await freePort();
+  // A port picked here was free a moment ago, but another process may take it before
+  // workerd binds it: then the worker exits with ERR_ADDRESS_IN_USE and starts again on
+  // another port. A port the caller chose is the caller's to keep.
+  const pickPort = port === undefined;
+  for (let attempt = 1; ; attempt += 1) {
+    const chosen = pickPort ? await freePort() : port;
+    try {
+      return await startOnPort({ sso, ssoAs, secrets, vars, main, port: chosen, healthy, timeoutMs, dropBindings, state, countObjectCalls });
+    } catch (error) {
+      if (!(pickPort && attempt < 3 && error instanceof PortTaken)) throw error;
+    }
+  }
+}
+
+/** The port was taken by another process before workerd could bind it. */
+class PortTaken extends Error {}
+
+async function startOnPort({ sso, ssoAs, secrets, vars, main, port, healthy, timeoutMs, dropBindings, state, countObjectCalls }) {
   const url = `http://127.0.0.1:${port}`;
 
   fs.mkdirSync(tmpRoot, { recursive: true });
@@ -183,7 +200,15 @@ async function waitReady(url, group, { healthy, timeoutMs }) {
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     if (!group.alive) {
+      await sleep(200); // its last output may still be in the pipe
+      if (/ERR_ADDRESS_IN_USE/.test(group.logs())) throw new PortTaken(`${url} was taken by another process`);
       throw new Error(`the worker exited before ${url} was ready; its output:\n${group.logs()}`);
+    }
+    // Only our own worker's answers count: until it says it serves (it bound the port),
+    // whatever answers on the port is someone else.
+    if (!group.logs().includes(`Ready on ${url}`)) {
+      await sleep(50);
+      continue;
     }
     try {
       // The first request may compile the wasm: give it time.
