@@ -41,6 +41,10 @@ import { DEV_PASSWORD, loadUsers, orgDefaults } from './orgs.mjs';
 const { org, port, host, issuer, worker, clientId, clientSecret, authMethod, users, dataDir } = settings();
 const orgTitle = `${org[0].toUpperCase()}${org.slice(1)}`;
 
+// Startup steps are logged with their time, so a start that stalls shows where.
+const startedAt = Date.now();
+const signingKeys = await loadOrCreateKeys(dataDir, org);
+console.log(`${org} IdP: signing key ready after ${Date.now() - startedAt} ms`);
 const provider = new Provider(issuer, {
   adapter: createMemoryAdapter(), // the in-memory store, without the "development-only" warning
   clients: [{
@@ -54,7 +58,7 @@ const provider = new Provider(issuer, {
     backchannel_logout_uri: `${worker}/_sso/backchannel-logout`,
     backchannel_logout_session_required: true, // also puts `sid` in every ID token
   }],
-  jwks: await loadOrCreateKeys(dataDir, org),
+  jwks: signingKeys,
   cookies: { keys: [`edge-sso-dev-${org}-cookie-key-not-secret`] },
   scopes: ['openid', 'email', 'profile'],
   claims: {
