@@ -11,7 +11,7 @@
 // exits 1 naming the process that exited (its PID gone or a zombie) or did not answer in
 // time, with the last thing its URL answered.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const PROBE_TIMEOUT_MS = 3000;
@@ -40,7 +40,7 @@ while (waiting.length > 0) {
   }
   if (waiting.length === 0) break;
   if (Date.now() - started > timeoutMs) {
-    const late = waiting.map((p) => `[${p.tag}] ${p.url} (${p.last})`).join(', ');
+    const late = waiting.map((p) => `[${p.tag}] ${p.url} (${p.last}; ${processState(p.pid)})`).join(', ');
     fail(`not ready within ${timeoutMs / 1000} s: ${late}`);
   }
   await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
@@ -72,6 +72,36 @@ function alive(pid) {
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return true; // no /proc (not Linux): kill(0) is all we can tell
+  }
+}
+
+/**
+ * What a process that never answered is doing, from /proc: its state (R running, S waiting),
+ * the CPU time it has used, and the kernel function each of its threads sleeps in. A process
+ * stuck in a busy loop shows R and a CPU time close to the wait; one waiting for an event
+ * that never comes shows S and almost no CPU.
+ */
+function processState(pid) {
+  try {
+    const fields = (stat) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const main = fields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    const ticks = Number(main[11]) + Number(main[12]); // utime + stime, in 1/100 s on Linux
+    const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const state = fields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[0];
+      let wchan = '';
+      try {
+        wchan = readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8').trim();
+      } catch {
+        // not readable: the state alone
+      }
+      return `${state}${wchan && wchan !== '0' ? `:${wchan}` : ''}`;
+    });
+    const counts = {};
+    for (const t of threads) counts[t] = (counts[t] ?? 0) + 1;
+    const summary = Object.entries(counts).map(([t, n]) => `${n}×${t}`).join(' ');
+    return `pid ${pid} state ${main[0]}, CPU ${(ticks / 100).toFixed(1)} s, threads ${summary}`;
+  } catch {
+    return `pid ${pid}: no /proc state`;
   }
 }
 

@@ -1,10 +1,10 @@
 // An org's persisted RS256 signing key, and the Okta Universal Logout request signed with it.
 
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calculateJwkThumbprint, importJWK, SignJWT } from 'jose';
+import { importJWK, SignJWT } from 'jose';
 
 import { checkOrgId } from './orgs.mjs';
 
@@ -30,13 +30,15 @@ export function loadKeys(dataDir, org) {
 /**
  * The org's private JWKS (`{ keys: [rsaPrivateJwk] }`, with `kid`, `alg: RS256`, `use: sig`).
  * Created on first use and reused by every later process; two processes racing to create
- * it end up with the same file (the loser reads the winner's key).
+ * it end up with the same file (the loser reads the winner's key). Synchronous from start
+ * to end: nothing here waits on the event loop or libuv's thread pool, so an IdP either
+ * has its key or is still computing it (see the startup log).
  */
-export async function loadOrCreateKeys(dataDir, org) {
+export function loadOrCreateKeys(dataDir, org) {
   const path = keysPath(dataDir, org);
   if (existsSync(path)) return loadKeys(dataDir, org);
   const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
-  const kid = await calculateJwkThumbprint({ kty: jwk.kty, n: jwk.n, e: jwk.e });
+  const kid = rsaThumbprint(jwk);
   const jwks = { keys: [{ ...jwk, kid, alg: 'RS256', use: 'sig' }] };
 
   mkdirSync(dataDir, { recursive: true });
@@ -51,6 +53,16 @@ export async function loadOrCreateKeys(dataDir, org) {
     unlinkSync(temp);
   }
   return jwks;
+}
+
+/**
+ * The RFC 7638 JWK thumbprint of an RSA key (SHA-256 of `{"e","kty","n"}` in that order,
+ * base64url): the same value as jose's `calculateJwkThumbprint`, computed without WebCrypto's
+ * asynchronous digest.
+ */
+export function rsaThumbprint({ e, n }) {
+  const canonical = JSON.stringify({ e, kty: 'RSA', n });
+  return createHash('sha256').update(canonical).digest('base64url');
 }
 
 /** The public half of a private JWKS, as an IdP publishes it at its `jwks_uri`. */

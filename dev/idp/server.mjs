@@ -41,10 +41,19 @@ import { DEV_PASSWORD, loadUsers, orgDefaults } from './orgs.mjs';
 const { org, port, host, issuer, worker, clientId, clientSecret, authMethod, users, dataDir } = settings();
 const orgTitle = `${org[0].toUpperCase()}${org.slice(1)}`;
 
-// Startup steps are logged with their time, so a start that stalls shows where.
+// Startup is synchronous up to `listen`, so the one wait is for the socket. Should the IdP not
+// listen within 10 s, it says every 10 s which step it is in and what the event loop still
+// waits for (a timer cannot fire while a synchronous step runs: then scripts/dev-ready.mjs
+// reads the process's state from /proc when it gives up).
 const startedAt = Date.now();
-const signingKeys = await loadOrCreateKeys(dataDir, org);
+let startupStep = 'creating or loading the signing key';
+const startupWatch = setInterval(() => {
+  const pending = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout').join(', ') || 'nothing';
+  console.log(`${org} IdP: still starting after ${Math.round((Date.now() - startedAt) / 1000)} s: ${startupStep}; pending: ${pending}`);
+}, 10_000);
+const signingKeys = loadOrCreateKeys(dataDir, org);
 console.log(`${org} IdP: signing key ready after ${Date.now() - startedAt} ms`);
+startupStep = 'building the provider';
 const provider = new Provider(issuer, {
   adapter: createMemoryAdapter(), // the in-memory store, without the "development-only" warning
   clients: [{
@@ -122,7 +131,9 @@ server.on('error', (err) => {
   console.error(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : err.message);
   process.exit(1);
 });
+startupStep = `listening on ${host}:${port}`;
 server.listen(port, host, () => {
+  clearInterval(startupWatch);
   console.log(`${org} IdP ready: issuer ${issuer}, client ${clientId} (${authMethod}), `
     + `users ${users.map((u) => u.email).join(', ')}, password ${DEV_PASSWORD}`);
 });

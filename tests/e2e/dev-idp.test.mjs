@@ -10,6 +10,8 @@ import { startTestOrigin } from '../support/test-origin.mjs';
 import { Browser, loginWithDevIdp, parseForms, unescapeHtml } from '../support/browser.mjs';
 import { assertNoSession, assertSession, verifyAssertion } from '../support/stack.mjs';
 import { freePort } from '../support/net.mjs';
+import { calculateJwkThumbprint } from 'jose';
+import { rsaThumbprint } from '../../dev/idp/keys.mjs';
 
 let idp;
 let origin;
@@ -95,4 +97,13 @@ test('the dev IdP\'s dashboard tile starts a third-party initiated login at the 
   const login = await new Browser().get(tile.href);
   assert.equal(login.status, 302, 'straight to the IdP, no email asked');
   assert.ok(login.location.startsWith(idp.issuer), login.location);
+});
+
+test('the dev IdP publishes its key under its RFC 7638 thumbprint, as jose computes it', async () => {
+  const discovery = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json();
+  const { keys } = await (await fetch(discovery.jwks_uri)).json();
+  assert.equal(keys.length, 1);
+  const [key] = keys;
+  assert.equal(key.kid, await calculateJwkThumbprint({ kty: key.kty, n: key.n, e: key.e }));
+  assert.equal(key.kid, rsaThumbprint(key), 'the synchronous thumbprint the IdP uses at startup');
 });

@@ -54,6 +54,7 @@ test('an open port that holds every request is not ready; the wait ends naming i
   const { status, output } = await devReady('--timeout-secs', '2', `worker=${process.pid}=${held.url}/_sso/healthz`);
   assert.equal(status, 1, output);
   assert.match(output, /not ready within 2 s: \[worker\] .*no answer within 3 s/);
+  assert.match(output, new RegExp(`pid ${process.pid} state [RS], CPU \\d+\\.\\d s, threads \\d+×`), 'what the silent process is doing, from /proc');
 });
 
 test('a 5xx or a non-200 is not ready for a URL without #any', async () => {
