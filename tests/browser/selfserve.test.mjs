@@ -19,7 +19,7 @@ import path from 'node:path';
 import { startDohStub } from '../../dev/dns/server.mjs';
 import { DEV_PASSWORD, startDevIdp } from '../support/dev-idp.mjs';
 import { repoRoot, tmpRoot } from '../support/worker.mjs';
-import { launchChromium, startDevStack } from './support.mjs';
+import { launchChromium, orderedSteps, startDevStack } from './support.mjs';
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 const SCREENSHOT_DIR = path.join(repoRoot, 'docs', 'screenshots');
@@ -51,16 +51,7 @@ test('self-serve: an operator invites initech, its Okta admin sets it up, its us
   const customer = await newPage();
   const user = await newPage();
 
-  let failed = false;
-  const step = (name, fn) =>
-    t.test(name, failed ? { skip: 'an earlier step failed' } : {}, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        failed = true;
-        throw await withDiagnostics(error, name, [operator, customer, user], { worker, initech });
-      }
-    });
+  const step = orderedSteps(t, (error, name) => withDiagnostics(error, name, [operator, customer, user], { worker, initech }));
 
   let setupUrl;
 

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { universalLogoutRequest } from '../../dev/idp/keys.mjs';
 import { DEV_PASSWORD } from '../support/dev-idp.mjs';
 import { repoRoot, tmpRoot } from '../support/worker.mjs';
-import { idpDataDir, launchChromium, startDevStack } from './support.mjs';
+import { idpDataDir, launchChromium, orderedSteps, startDevStack } from './support.mjs';
 
 const EMAIL = 'alice@acme.test';
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
@@ -51,16 +51,7 @@ test('a real browser signs in, stays signed in, is signed out by Universal Logou
 
   // Steps run in order; after a failure the rest are skipped, and the failing page
   // (URL, text, a screenshot) and the servers' output are attached to the error.
-  let failed = false;
-  const step = (name, fn) =>
-    t.test(name, failed ? { skip: 'an earlier step failed' } : {}, async () => {
-      try {
-        await fn();
-      } catch (error) {
-        failed = true;
-        throw await withDiagnostics(error, name, context, stack);
-      }
-    });
+  const step = orderedSteps(t, (error, name) => withDiagnostics(error, name, context, stack));
 
   const protectedUrl = `${worker.url}/projects/roadmap?tab=open`;
 

@@ -175,3 +175,21 @@ export async function idpDataDir(idp) {
   }
   throw new Error(`no key file under ${tmpRoot} matches the ${idp.org} IdP's JWKS`);
 }
+
+/**
+ * Steps of one story, run in order as subtests of `t`: after a failure the rest are skipped
+ * (the story's test fails with the first error), and `diagnose(error, stepName)` may attach
+ * what shows the cause (the failing page, the servers' output) to the error it rethrows.
+ */
+export function orderedSteps(t, diagnose) {
+  let failed = false;
+  return (name, fn) =>
+    t.test(name, failed ? { skip: 'an earlier step failed' } : {}, async () => {
+      try {
+        await fn();
+      } catch (error) {
+        failed = true;
+        throw await diagnose(error, name);
+      }
+    });
+}
