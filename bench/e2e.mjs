@@ -1,10 +1,15 @@
 // End-to-end part of `make bench`: edge-sso (build/index.js + index_bg.wasm) under plain
-// `workerd serve`, in both session modes, beside two baselines measured in the same run
-// (the origin answered directly, and the skeleton worker of bench/skeleton.mjs), plus
-// full logins per second and Universal Logout of 1, 100 and 1,000 sessions.
+// `workerd serve`, in both session modes, beside baselines measured in the same run: the
+// origin answered directly (nginx), three skeleton workers (JS over `stub.fetch`,
+// bench/skeleton.mjs; JS over RPC, bench/skeleton-rpc.mjs; workers-rs, bench/skeleton-rs)
+// and a peer, Apache with mod_auth_openidc in front of the same origin. Then a many-users
+// run (load spread over 1,000 users' sessions), full logins per second, CPU per login,
+// and Universal Logout of 1, 100 and 1,000 sessions.
 //
 //   node bench/e2e.mjs --out bench/out/e2e.json --run-dir bench/out/run \
-//        --loadgen oha:/path/to/oha --origin nginx:/path/to/nginx [--duration 5]
+//        --loadgen oha:/path/to/oha --origin nginx:/path/to/nginx [--duration 5] \
+//        [--skeleton-rs bench/skeleton-rs/build] [--apache <prefix with usr/sbin/apache2>] \
+//        [--wrk /path/to/wrk] [--many-users 1000]
 //
 // Every child runs in its own process group; their ids are appended to
 // <run-dir>/pgids so that scripts/bench.sh can kill whatever survives this process.
@@ -33,10 +38,20 @@ const LOGIN_CONCURRENCY = Number(args['login-concurrency'] ?? 8);
 const UL_SIZES = (args['ul-sizes'] ?? '1,100,1000').split(',').map(Number);
 const CONCURRENCIES = (args.concurrency ?? '1,32').split(',').map(Number);
 const REVALIDATE_SECS = Number(args['revalidate-secs'] ?? 30);
+// The workers-rs skeleton as worker-build left it (index.js + index_bg.wasm); without it, its column stays empty.
+const skeletonRsDir = args['skeleton-rs'] ? path.resolve(args['skeleton-rs']) : null;
+// A root with Debian's apache2-bin and libapache2-mod-auth-openidc unpacked (`/` for installed packages).
+const apacheRoot = args.apache ? path.resolve(args.apache) : null;
+// The many-users run needs a load generator that sends a different cookie per request: wrk with a Lua script.
+const wrkBin = args.wrk ?? (loadgenKind === 'wrk' ? loadgenBin : null);
+const MANY_USERS = Number(args['many-users'] ?? 1000);
+const MANY_USERS_CONCURRENCY = Number(args['many-users-concurrency'] ?? 32);
+// Sequential logins whose CPU time is measured (after 40 unmeasured ones).
+const LOGIN_CPU_COUNT = Number(args['login-cpu-count'] ?? 200);
 const workerdBin = args.workerd ?? path.join(root, 'node_modules/@cloudflare/workerd-linux-64/bin/workerd');
 // Where the worker under test comes from (a build with a wasm name section makes profiles readable).
 const buildDir = path.resolve(args['build-dir'] ?? path.join(root, 'build'));
-// `--profile strict|revalidate|skeleton|logins`: instead of the full run, sample that
+// `--profile strict|revalidate|skeleton|skeleton-rpc|skeleton-rs|logins`: instead of the full run, sample that
 // worker's isolate with the V8 CPU profiler (workerd's inspector) under load at c=32 (or
 // during full logins), and print where its time goes per request (or per login). Needs a WebSocket client (Node 22, or Node 20 with --experimental-websocket).
 const PROFILE = args.profile ?? null;
@@ -136,6 +151,117 @@ async function startIdp() {
   return { issuer, privateKey, kid: 'bench-rsa', clientId: 'edge-sso-bench', clientSecret, group };
 }
 
+// ---------------------------------------------------------------- the peer: Apache + mod_auth_openidc
+// Debian's Apache (event MPM, one child of 64 threads: the bench never has more than 32
+// connections open) with Debian's mod_auth_openidc in front of the same origin, signed in
+// against the same provider: authorization code flow with PKCE, sessions kept server-side
+// in its shared-memory cache (`OIDCCacheType shm`, `OIDCSessionType server-cache`), the
+// user's email passed to the origin as edge-sso passes it. Debian's defaults otherwise.
+async function startApache({ origin, idp }) {
+  const port = await freePort();
+  const dir = path.join(runDir, 'apache');
+  fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
+  const modules = path.join(apacheRoot, 'usr/lib/apache2/modules');
+  const load = (name, file) => `LoadModule ${name}_module ${path.join(modules, `mod_${file ?? name}.so`)}`;
+  const base = `http://127.0.0.1:${port}`;
+  const conf = `ServerRoot ${dir}
+ServerName 127.0.0.1
+Listen 127.0.0.1:${port}
+PidFile ${dir}/run/httpd.pid
+DefaultRuntimeDir ${dir}/run
+ErrorLog ${dir}/error.log
+LogLevel warn
+${process.getuid?.() === 0 ? 'User #65534\nGroup #65534\n' : ''}${load('mpm_event')}
+${load('authz_core')}
+${load('authn_core')}
+${load('authz_user')}
+${load('headers')}
+${load('proxy')}
+${load('proxy_http')}
+${load('auth_openidc')}
+StartServers 1
+ServerLimit 1
+ThreadLimit 64
+ThreadsPerChild 64
+MaxRequestWorkers 64
+MinSpareThreads 1
+MaxSpareThreads 64
+KeepAlive On
+MaxKeepAliveRequests 0
+KeepAliveTimeout 120
+# Node's fetch (the bench's login client) always sends Sec-Fetch-Mode: cors, for which
+# mod_auth_openidc answers 401 instead of redirecting to the provider; a browser's
+# navigation sends "navigate". The load generators send none.
+RequestHeader unset Sec-Fetch-Mode early
+OIDCProviderMetadataURL ${idp.issuer}/.well-known/openid-configuration
+OIDCClientID ${idp.clientId}
+OIDCClientSecret ${idp.clientSecret}
+OIDCRedirectURI ${base}/redirect_uri
+OIDCCryptoPassphrase ${crypto.randomBytes(24).toString('base64url')}
+OIDCCacheType shm
+OIDCCacheShmMax 20000
+OIDCCacheShmEntrySizeMax 16384
+OIDCSessionType server-cache
+OIDCSessionInactivityTimeout 28800
+OIDCSessionMaxDuration 86400
+OIDCPKCEMethod S256
+OIDCScope "openid email"
+<Location />
+  AuthType openid-connect
+  Require valid-user
+  RequestHeader set X-Sso-Email "%{OIDC_CLAIM_email}e"
+</Location>
+ProxyPass /redirect_uri !
+ProxyPass / ${origin.url}/
+`;
+  const confPath = path.join(dir, 'httpd.conf');
+  fs.writeFileSync(confPath, conf);
+  const libs = fs.readdirSync(path.join(apacheRoot, 'usr/lib'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name.endsWith('-linux-gnu')).map((d) => path.join(apacheRoot, 'usr/lib', d.name));
+  const env = { ...process.env, LD_LIBRARY_PATH: [...libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+  const group = Object.assign(spawnGroup(path.join(apacheRoot, 'usr/sbin/apache2'), ['-f', confPath, '-DFOREGROUND'], { cwd: dir, env, logFile: path.join(runDir, 'apache.log') }), { name: 'apache', logPath: path.join(runDir, 'apache.log') });
+  fs.appendFileSync(path.join(runDir, 'pgids'), `${group.pid}\n`);
+  groups.push(group);
+  try {
+    await waitHttp(`${base}/`, group, { ok: (r) => r.status === 302 });
+  } catch (e) {
+    const errorLog = fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n') : '';
+    throw new Error(`${e.message}\n${errorLog}`);
+  }
+  const v = spawnSync(path.join(apacheRoot, 'usr/sbin/apache2'), ['-v'], { env, encoding: 'utf8' }).stdout.match(/Apache\/[\d.]+/)?.[0] ?? 'Apache';
+  return { url: base, group, version: `${v}, mod_auth_openidc ${openidcVersion()}` };
+}
+
+// scripts/bench.sh notes the unpacked packages' versions in <root>/versions.txt ("package version" lines).
+function openidcVersion() {
+  try {
+    return fs.readFileSync(path.join(apacheRoot, 'versions.txt'), 'utf8').match(/^libapache2-mod-auth-openidc (\S+)/m)?.[1] ?? '?';
+  } catch {
+    return spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'libapache2-mod-auth-openidc'], { encoding: 'utf8' }).stdout || '?';
+  }
+}
+
+// One sign-in through mod_auth_openidc: GET /whoami, redirected to the provider and back
+// to its redirect URI (code exchange, ID-token check, session in the shm cache), then to
+// /whoami again with its session cookie. Answers that cookie.
+async function loginApache(base) {
+  try {
+    return await loginApacheOnce(base);
+  } catch (e) {
+    if (e.message !== 'fetch failed') throw e; // a keep-alive connection closed while idle: once more
+    return loginApacheOnce(base);
+  }
+}
+
+async function loginApacheOnce(base) {
+  const browser = new Browser({ accept: 'text/html' });
+  const final = await browser.get(`${base}/whoami`, { follow: true });
+  if (final.status !== 200 || final.body !== 'bench@bench.test') throw new Error(`mod_auth_openidc login ended with ${final.status}: ${final.body.slice(0, 200)}`);
+  const session = browser.cookies(new URL(base)).find((c) => c.name === 'mod_auth_openidc_session');
+  if (!session) throw new Error('mod_auth_openidc set no session cookie');
+  return `mod_auth_openidc_session=${session.value}`;
+}
+
 // ---------------------------------------------------------------- workerd
 function compatibilityDate() {
   const toml = fs.readFileSync(path.join(root, 'wrangler.toml'), 'utf8');
@@ -149,8 +275,14 @@ async function startWorkerd({ origin, idp }) {
   fs.copyFileSync(path.join(buildDir, 'index.js'), path.join(dir, 'index.js'));
   fs.copyFileSync(path.join(buildDir, 'index_bg.wasm'), path.join(dir, 'index_bg.wasm'));
   fs.copyFileSync(path.join(root, 'bench/skeleton.mjs'), path.join(dir, 'skeleton.mjs'));
+  fs.copyFileSync(path.join(root, 'bench/skeleton-rpc.mjs'), path.join(dir, 'skeleton-rpc.mjs'));
   fs.copyFileSync(path.join(root, 'bench/kv.mjs'), path.join(dir, 'kv.mjs'));
-  const ports = { strict: await freePort(), revalidate: await freePort(), skeleton: await freePort() };
+  const withRs = skeletonRsDir && fs.existsSync(path.join(skeletonRsDir, 'index.js')) && fs.existsSync(path.join(skeletonRsDir, 'index_bg.wasm'));
+  if (withRs) {
+    fs.mkdirSync(path.join(dir, 'skeleton-rs'), { recursive: true });
+    for (const f of ['index.js', 'index_bg.wasm']) fs.copyFileSync(path.join(skeletonRsDir, f), path.join(dir, 'skeleton-rs', f));
+  }
+  const ports = { strict: await freePort(), revalidate: await freePort(), skeleton: await freePort(), 'skeleton-rpc': await freePort(), ...(withRs ? { 'skeleton-rs': await freePort() } : {}) };
   const sessionSecret = crypto.randomBytes(48).toString('base64url');
   const date = compatibilityDate();
   const sso = (mode, port) => ({
@@ -189,8 +321,21 @@ async function startWorkerd({ origin, idp }) {
 );
 `;
   };
-  fs.mkdirSync(path.join(stateDir, 'do-skeleton'), { recursive: true });
+  for (const d of ['do-skeleton', 'do-skeleton-rpc', 'do-skeleton-rs']) fs.mkdirSync(path.join(stateDir, d), { recursive: true });
   fs.writeFileSync(path.join(dir, 'origin-url.txt'), origin.url);
+  // A skeleton: its modules, its Durable Object class (SQLite-backed) and the origin's URL.
+  const skeleton = (constName, modules, className) => `const ${constName} :Workerd.Worker = (
+  modules = [${modules}],
+  compatibilityDate = "${date}",
+  bindings = [
+    (name = "ORIGIN", text = embed "origin-url.txt"),
+    (name = "SKELETON_STORE", durableObjectNamespace = (className = "${className}")),
+  ],
+  durableObjectNamespaces = [(className = "${className}", uniqueKey = "bench-${className}", enableSql = true)],
+  durableObjectStorage = (localDisk = "do-${constName.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}"),
+  globalOutbound = "loopback",
+);
+`;
   const capnp = `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -198,33 +343,28 @@ const config :Workerd.Config = (
     (name = "edge-strict", worker = .edgeStrict),
     (name = "edge-revalidate", worker = .edgeRevalidate),
     (name = "skeleton", worker = .skeleton),
-    (name = "kv", worker = (modules = [(name = "kv.mjs", esModule = embed "kv.mjs")], compatibilityDate = "${date}")),
+    (name = "skeleton-rpc", worker = .skeletonRpc),
+${withRs ? '    (name = "skeleton-rs", worker = .skeletonRs),\n' : ''}    (name = "kv", worker = (modules = [(name = "kv.mjs", esModule = embed "kv.mjs")], compatibilityDate = "${date}")),
     (name = "loopback", network = (allow = ["local", "private"])),
     (name = "do-strict", disk = (path = "${path.join(stateDir, 'do-strict')}", writable = true)),
     (name = "do-revalidate", disk = (path = "${path.join(stateDir, 'do-revalidate')}", writable = true)),
     (name = "do-skeleton", disk = (path = "${path.join(stateDir, 'do-skeleton')}", writable = true)),
+    (name = "do-skeleton-rpc", disk = (path = "${path.join(stateDir, 'do-skeleton-rpc')}", writable = true)),
+    (name = "do-skeleton-rs", disk = (path = "${path.join(stateDir, 'do-skeleton-rs')}", writable = true)),
   ],
   sockets = [
     (name = "strict", address = "127.0.0.1:${ports.strict}", http = (), service = "edge-strict"),
     (name = "revalidate", address = "127.0.0.1:${ports.revalidate}", http = (), service = "edge-revalidate"),
     (name = "skeleton", address = "127.0.0.1:${ports.skeleton}", http = (), service = "skeleton"),
-  ],
+    (name = "skeleton-rpc", address = "127.0.0.1:${ports['skeleton-rpc']}", http = (), service = "skeleton-rpc"),
+${withRs ? `    (name = "skeleton-rs", address = "127.0.0.1:${ports['skeleton-rs']}", http = (), service = "skeleton-rs"),\n` : ''}  ],
 );
 
 ${edgeWorker('strict')}
 ${edgeWorker('revalidate')}
-const skeleton :Workerd.Worker = (
-  modules = [(name = "skeleton.mjs", esModule = embed "skeleton.mjs")],
-  compatibilityDate = "${date}",
-  bindings = [
-    (name = "ORIGIN", text = embed "origin-url.txt"),
-    (name = "SKELETON_STORE", durableObjectNamespace = (className = "SkeletonStore")),
-  ],
-  durableObjectNamespaces = [(className = "SkeletonStore", uniqueKey = "bench-skeleton-store", enableSql = true)],
-  durableObjectStorage = (localDisk = "do-skeleton"),
-  globalOutbound = "loopback",
-);
-`;
+${skeleton('skeleton', '(name = "skeleton.mjs", esModule = embed "skeleton.mjs")', 'SkeletonStore')}
+${skeleton('skeletonRpc', '(name = "skeleton-rpc.mjs", esModule = embed "skeleton-rpc.mjs")', 'SkeletonRpcStore')}
+${withRs ? skeleton('skeletonRs', '(name = "index.js", esModule = embed "skeleton-rs/index.js"), (name = "index_bg.wasm", wasm = embed "skeleton-rs/index_bg.wasm")', 'SkeletonRsStore') : ''}`;
   const configPath = path.join(dir, 'config.capnp');
   fs.writeFileSync(configPath, capnp);
   const inspector = PROFILE ? await freePort() : null;
@@ -232,7 +372,7 @@ const skeleton :Workerd.Worker = (
   const urls = Object.fromEntries(Object.entries(ports).map(([k, p]) => [k, `http://127.0.0.1:${p}`]));
   await waitHttp(`${urls.strict}/_sso/healthz`, group, { ok: (r) => r.status === 200 });
   await waitHttp(`${urls.revalidate}/_sso/healthz`, group, { ok: (r) => r.status === 200 });
-  await waitHttp(`${urls.skeleton}/`, group, { ok: (r) => r.status === 401 });
+  for (const name of Object.keys(urls).filter((k) => k.startsWith('skeleton'))) await waitHttp(`${urls[name]}/`, group, { ok: (r) => r.status === 401 });
   return { urls, group, inspector, version: execFileSync(workerdBin, ['--version']).toString().trim() };
 }
 
@@ -250,6 +390,17 @@ async function login(base, email) {
   return `sso_session=${session.value}`;
 }
 
+// A login after the load runs may reuse a keep-alive connection that the server closed
+// while idle ("fetch failed"): one more try on a network error, never on an HTTP one.
+async function loginRetrying(base, email) {
+  try {
+    return await login(base, email);
+  } catch (e) {
+    if (e.message !== 'fetch failed') throw e;
+    return login(base, email);
+  }
+}
+
 async function pool(count, concurrency, task) {
   const results = new Array(count);
   let next = 0;
@@ -264,8 +415,10 @@ async function pool(count, concurrency, task) {
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-async function loginThroughput(base) {
-  await pool(40, LOGIN_CONCURRENCY, (i) => login(base, `warm-${i}@bench.test`));
+// Full logins for LOGIN_SECONDS, LOGIN_CONCURRENCY at a time (after 40 unmeasured ones);
+// `signIn(email)` is one login through edge-sso or through the peer.
+async function loginThroughput(signIn) {
+  await pool(40, LOGIN_CONCURRENCY, (i) => signIn(`warm-${i}@bench.test`));
   const latencies = [];
   let failures = 0;
   let n = 0;
@@ -275,7 +428,7 @@ async function loginThroughput(base) {
     while (performance.now() < deadline) {
       const t = performance.now();
       try {
-        await login(base, `login-${n++}@bench.test`);
+        await signIn(`login-${n++}@bench.test`);
         latencies.push(performance.now() - t);
       } catch (e) {
         if (failures++ < 3) log('login failed:', e.message);
@@ -298,18 +451,48 @@ async function loginThroughput(base) {
 // `--logins-cpu N`: N full logins one after another (after 40 unmeasured ones), and the
 // workerd process group's CPU time per login (both requests: the login start and the
 // callback, with its code exchange, ID-token verification and session creation).
-async function loginCpu(workerd, count) {
-  await pool(40, 1, (i) => login(workerd.urls.strict, `cpu-warm-${i}@bench.test`));
+// (`server`: the process group whose CPU is counted; `signIn(email)`: one login.)
+async function loginCpu(server, signIn, count) {
+  await pool(40, 1, (i) => signIn(`cpu-warm-${i}@bench.test`));
   const latencies = [];
-  const cpu0 = groupCpuMicros(workerd.group.child.pid);
+  const cpu0 = groupCpuMicros(server.child.pid);
   for (let i = 0; i < count; i++) {
     const t = performance.now();
-    await login(workerd.urls.strict, `cpu-${i}@bench.test`);
+    await signIn(`cpu-${i}@bench.test`);
     latencies.push(performance.now() - t);
   }
-  const cpu = groupCpuMicros(workerd.group.child.pid) - cpu0;
+  const cpu = groupCpuMicros(server.child.pid) - cpu0;
   latencies.sort((a, b) => a - b);
-  return { logins: count, workerd_cpu_us_per_login: Math.round(cpu / count), p50_ms: +quantile(latencies, 0.5).toFixed(2) };
+  return { logins: count, server_cpu_us_per_login: Math.round(cpu / count), p50_ms: +quantile(latencies, 0.5).toFixed(2) };
+}
+
+// ---------------------------------------------------------------- many users
+// MANY_USERS users of one org sign in (a session each); then wrk sends the same strict
+// load twice: every request with the first user's cookie (one session object serves
+// all), and round robin over every user's cookie (each object serves 1/MANY_USERS).
+async function manyUsers(workerd) {
+  const base = workerd.urls.strict;
+  const t0 = performance.now();
+  const cookies = await pool(MANY_USERS, LOGIN_CONCURRENCY, (i) => loginRetrying(base, `user-${i}@bench.test`));
+  const loginSeconds = (performance.now() - t0) / 1000;
+  for (const i of [0, MANY_USERS - 1]) {
+    const who = await status(base, cookies[i]);
+    if (who.status !== 200 || who.body !== `user-${i}@bench.test`) throw new Error(`many users: user ${i} got ${who.status} ${who.body}`);
+  }
+  const files = { one: path.join(runDir, 'cookies-one.txt'), many: path.join(runDir, 'cookies-many.txt') };
+  fs.writeFileSync(files.one, `${cookies[0]}\n`);
+  fs.writeFileSync(files.many, `${cookies.join('\n')}\n`);
+  const script = path.join(root, 'bench/many-users.lua');
+  const result = { users: MANY_USERS, concurrency: MANY_USERS_CONCURRENCY, seconds: DURATION, login_seconds: +loginSeconds.toFixed(2) };
+  for (const which of ['one', 'many']) {
+    runLoadgen(`${base}/`, MANY_USERS_CONCURRENCY, WARMUP, {}, [script, files[which]]);
+    const cpu0 = groupCpuMicros(workerd.group.child.pid);
+    const r = runLoadgen(`${base}/`, MANY_USERS_CONCURRENCY, DURATION, {}, [script, files[which]]);
+    r.server_cpu_us_per_req = r.requests ? Math.round((groupCpuMicros(workerd.group.child.pid) - cpu0) / r.requests) : null;
+    log(`strict, ${which === 'one' ? '1 user' : `${MANY_USERS} users`}, c=${MANY_USERS_CONCURRENCY}: ${r.rps} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  non-200 ${r.non_200}  errors ${r.errors}  server CPU ${r.server_cpu_us_per_req} µs/req`);
+    result[which === 'one' ? 'one_user' : 'many_users'] = r;
+  }
+  return result;
 }
 
 // ---------------------------------------------------------------- Universal Logout
@@ -331,7 +514,7 @@ async function status(base, cookie, pathName = '/whoami') {
 async function universalLogout(idp, base, size, tag = 'ul') {
   const email = `${tag}-${size}@bench.test`;
   const t0 = performance.now();
-  const cookies = await pool(size, 16, () => login(base, email));
+  const cookies = await pool(size, 16, () => loginRetrying(base, email));
   const loginSeconds = (performance.now() - t0) / 1000;
   const before = await status(base, cookies[0]);
   if (before.status !== 200 || before.body !== email) throw new Error(`before Universal Logout a session of ${email} got ${before.status} ${before.body}`);
@@ -359,19 +542,24 @@ async function universalLogout(idp, base, size, tag = 'ul') {
 }
 
 // ---------------------------------------------------------------- the load generator
-function runLoadgen(url, concurrency, seconds, headers) {
+// `script`: [a wrk Lua script, its arguments…] (then wrk runs, whatever --loadgen says).
+function runLoadgen(url, concurrency, seconds, headers, script = null) {
   let argv;
-  if (loadgenKind === 'oha') {
+  const kind = script ? 'wrk' : loadgenKind;
+  const bin = script ? wrkBin : loadgenBin;
+  if (kind === 'oha') {
     argv = ['--no-tui', '--output-format', 'json', '-z', `${seconds}s`, '-c', String(concurrency), '--redirect', '0', '-w'];
     for (const [k, v] of Object.entries(headers)) argv.push('-H', `${k}: ${v}`);
     argv.push(url);
   } else {
     argv = ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency'];
     for (const [k, v] of Object.entries(headers)) argv.push('-H', `${k}: ${v}`);
+    if (script) argv.push('-s', script[0]);
     argv.push(url);
+    if (script) argv.push('--', ...script.slice(1));
   }
-  const out = execFileSync(loadgenBin, argv, { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'], timeout: (seconds + 30) * 1000 }).toString();
-  return loadgenKind === 'oha' ? parseOha(out) : parseWrk(out);
+  const out = execFileSync(bin, argv, { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'], timeout: (seconds + 30) * 1000 }).toString();
+  return kind === 'oha' ? parseOha(out) : parseWrk(out);
 }
 
 function parseOha(out) {
@@ -435,7 +623,7 @@ async function inspectorSession(wsUrl) {
 
 async function profile(target, workerd) {
   if (typeof WebSocket === 'undefined') throw new Error('--profile needs a WebSocket client: run with `node --experimental-websocket` on Node 20');
-  const service = { strict: 'edge-strict', revalidate: 'edge-revalidate', skeleton: 'skeleton', logins: 'edge-strict' }[target.name];
+  const service = { strict: 'edge-strict', revalidate: 'edge-revalidate', logins: 'edge-strict' }[target.name] ?? target.name;
   const list = await (await fetch(`http://127.0.0.1:${workerd.inspector}/json/list`)).json();
   const entry = list.find((e) => e.title === service || e.id === service) ?? list.find((e) => JSON.stringify(e).includes(service));
   if (!entry) throw new Error(`no inspector target for ${service}: ${JSON.stringify(list)}`);
@@ -446,7 +634,7 @@ async function profile(target, workerd) {
   let r;
   await session.send('Profiler.start');
   if (target.name === 'logins') {
-    const l = await loginThroughput(workerd.urls.strict);
+    const l = await loginThroughput((email) => loginRetrying(workerd.urls.strict, email));
     r = { rps: l.per_sec, requests: l.logins };
   } else {
     runLoadgen(target.url, concurrency, WARMUP, target.headers);
@@ -490,15 +678,32 @@ function summarize(p, requests, title) {
 // ---------------------------------------------------------------- main
 async function main() {
   // scripts/bench.sh empties the run directory (and keeps its pgids file in it).
-  for (const d of ['workerd', 'origin']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
+  for (const d of ['workerd', 'origin', 'apache']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
   fs.mkdirSync(runDir, { recursive: true });
   fs.writeFileSync(path.join(runDir, 'state-dir'), `${stateDir}\n`);
   const results = { started_at: new Date().toISOString(), load_average_before: os.loadavg().map((l) => +l.toFixed(2)) };
 
-  log(`starting the origin (${originKind}), the test provider and workerd`);
+  log(`starting the origin (${originKind}), the test provider and workerd${apacheRoot ? ' and Apache with mod_auth_openidc' : ''}`);
   const origin = await startOrigin();
   const idp = await startIdp();
   const workerd = await startWorkerd({ origin, idp });
+  // The peer is optional: a failure to start or sign in leaves its column empty, with the reason.
+  let apache = null;
+  const apacheCookie = {};
+  if (apacheRoot && !PROFILE && !args['logins-cpu']) {
+    try {
+      apache = await startApache({ origin, idp });
+      apacheCookie.value = await loginApache(apache.url);
+      const who = await status(apache.url, apacheCookie.value);
+      if (who.status !== 200 || who.body !== 'bench@bench.test') throw new Error(`a fresh mod_auth_openidc session got ${who.status} ${who.body}`);
+      results.apache = apache.version;
+    } catch (e) {
+      results.apache_problem = String(e.message ?? e).split('\n').slice(0, 4).join(' / ');
+      log(`mod_auth_openidc: ${e.message ?? e}`);
+      if (apache) await apache.group.stop();
+      apache = null;
+    }
+  }
   results.workerd = workerd.version;
   results.origin = origin.kind;
   results.durable_object_storage = stateDir.startsWith('/dev/shm/') ? 'localDisk on tmpfs' : 'localDisk';
@@ -514,27 +719,32 @@ async function main() {
     const anonymous = await status(workerd.urls[mode], '');
     if (anonymous.status !== 401) throw new Error(`${mode}: a request without a session got ${anonymous.status}`);
   }
-  const skeletonCheck = await status(workerd.urls.skeleton, 'sso_session=bench-session', '/');
-  if (skeletonCheck.status !== 200) throw new Error(`skeleton answered ${skeletonCheck.status}`);
+  const skeletons = Object.keys(workerd.urls).filter((k) => k.startsWith('skeleton'));
+  for (const name of skeletons) {
+    const check = await status(workerd.urls[name], 'sso_session=bench-session', '/');
+    if (check.status !== 200) throw new Error(`${name} answered ${check.status}`);
+  }
+  if (!workerd.urls['skeleton-rs']) results.skeleton_rs_problem = skeletonRsDir ? `no worker-build output in ${skeletonRsDir}` : 'not built (no --skeleton-rs)';
   log('sign-in works in both modes; measuring authenticated requests');
 
   const targets = [
     { name: 'origin', url: `${origin.url}/`, headers: {}, server: origin.group },
-    { name: 'skeleton', url: `${workerd.urls.skeleton}/`, headers: { cookie: 'sso_session=bench-session' }, server: workerd.group },
+    ...skeletons.map((name) => ({ name, url: `${workerd.urls[name]}/`, headers: { cookie: 'sso_session=bench-session' }, server: workerd.group })),
+    ...(apache ? [{ name: 'apache', url: `${apache.url}/`, headers: { cookie: apacheCookie.value }, server: apache.group }] : []),
     { name: 'strict', url: `${workerd.urls.strict}/`, headers: { cookie: cookies.strict }, server: workerd.group },
     { name: 'revalidate', url: `${workerd.urls.revalidate}/`, headers: { cookie: cookies.revalidate }, server: workerd.group },
   ];
   results.revalidate_secs = REVALIDATE_SECS;
   if (args['logins-cpu']) {
-    results.login_cpu = await loginCpu(workerd, Number(args['logins-cpu']));
-    log(`login CPU: ${results.login_cpu.workerd_cpu_us_per_login} µs of workerd CPU per login over ${results.login_cpu.logins} logins (p50 ${results.login_cpu.p50_ms} ms)`);
+    results.login_cpu = await loginCpu(workerd.group, (email) => loginRetrying(workerd.urls.strict, email), Number(args['logins-cpu']));
+    log(`login CPU: ${results.login_cpu.server_cpu_us_per_login} µs of workerd CPU per login over ${results.login_cpu.logins} logins (p50 ${results.login_cpu.p50_ms} ms)`);
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
     fs.writeFileSync(outFile, JSON.stringify(results, null, 2));
     return;
   }
   if (PROFILE) {
     const target = PROFILE === 'logins' ? { name: 'logins' } : targets.find((t) => t.name === PROFILE);
-    if (!target || !workerd.inspector) throw new Error(`--profile: one of strict, revalidate, skeleton, logins`);
+    if (!target || !workerd.inspector) throw new Error(`--profile: one of strict, revalidate, ${skeletons.join(', ')}, logins`);
     await profile(target, workerd);
     return;
   }
@@ -545,7 +755,7 @@ async function main() {
       const cpu0 = groupCpuMicros(t.server.child.pid);
       const r = runLoadgen(t.url, concurrency, DURATION, t.headers);
       r.server_cpu_us_per_req = r.requests ? Math.round((groupCpuMicros(t.server.child.pid) - cpu0) / r.requests) : null;
-      log(`${t.name.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  non-200 ${r.non_200}  errors ${r.errors}  server CPU ${r.server_cpu_us_per_req} µs/req`);
+      log(`${t.name.padEnd(12)} c=${String(concurrency).padEnd(3)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  non-200 ${r.non_200}  errors ${r.errors}  server CPU ${r.server_cpu_us_per_req} µs/req`);
       results.requests.push({ target: t.name, concurrency, seconds: DURATION, ...r });
     }
   }
@@ -554,9 +764,35 @@ async function main() {
     fs.writeFileSync(outFile, JSON.stringify(results, null, 2));
     return;
   }
+  if (wrkBin && MANY_USERS > 0) {
+    log(`many users: ${MANY_USERS} sign in, then strict load over one user's session vs all of them (wrk, c=${MANY_USERS_CONCURRENCY})`);
+    try {
+      results.many_users = await manyUsers(workerd);
+    } catch (e) {
+      results.many_users_problem = String(e.message ?? e).split('\n')[0];
+      log(`many users: ${e.stack ?? e}${e.cause ? ` (${e.cause.code ?? e.cause.message})` : ''}`);
+    }
+  } else if (MANY_USERS > 0) {
+    results.many_users_problem = 'no wrk (the many-users run sends a different cookie per request with a wrk Lua script)';
+  }
+
   log(`full logins for ${LOGIN_SECONDS} s at concurrency ${LOGIN_CONCURRENCY}`);
-  results.logins = await loginThroughput(workerd.urls.strict);
+  results.logins = await loginThroughput((email) => loginRetrying(workerd.urls.strict, email));
   log(`${results.logins.per_sec} logins/s (p50 ${results.logins.p50_ms} ms, ${results.logins.failures} failed)`);
+  log(`CPU per login: ${LOGIN_CPU_COUNT} logins one after another`);
+  results.login_cpu = await loginCpu(workerd.group, (email) => loginRetrying(workerd.urls.strict, email), LOGIN_CPU_COUNT);
+  log(`login CPU: ${results.login_cpu.server_cpu_us_per_login} µs of workerd CPU per login (p50 ${results.login_cpu.p50_ms} ms)`);
+  if (apache) {
+    try {
+      results.apache_logins = await loginThroughput(() => loginApache(apache.url));
+      log(`mod_auth_openidc: ${results.apache_logins.per_sec} logins/s (p50 ${results.apache_logins.p50_ms} ms, ${results.apache_logins.failures} failed)`);
+      results.apache_login_cpu = await loginCpu(apache.group, () => loginApache(apache.url), LOGIN_CPU_COUNT);
+      log(`mod_auth_openidc: ${results.apache_login_cpu.server_cpu_us_per_login} µs of Apache CPU per login`);
+    } catch (e) {
+      results.apache_problem = `logins: ${String(e.message ?? e).split('\n')[0]}`;
+      log(`mod_auth_openidc logins: ${e.stack ?? e}`);
+    }
+  }
 
   // One unreported Universal Logout first, so that the measured ones do not pay for
   // compiling its code paths (V8 compiles wasm functions lazily).

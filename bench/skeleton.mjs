@@ -1,4 +1,4 @@
-// The skeleton worker: the least any strict design must do per authenticated request,
+// The skeleton worker (JS, over fetch): the least any strict design must do per authenticated request,
 // built by `make bench` as edge-sso's baseline. It reads the session cookie, asks one
 // SQLite-backed Durable Object for the session row (the same `stub.fetch` + JSON + one
 // `SELECT` shape that edge-sso's SessionStore uses), then fetches the origin. No MAC,

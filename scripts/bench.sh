@@ -6,7 +6,9 @@
 #
 # Sections: wasm size; native criterion micro-benchmarks (benches/core.rs); end to end
 # under plain `workerd serve` (bench/e2e.mjs) against nginx and a fast test provider
-# (bench/idp.mjs), with the skeleton worker (bench/skeleton.mjs) as the baseline.
+# (bench/idp.mjs), with baselines: three skeleton workers (bench/skeleton.mjs over
+# `stub.fetch`, bench/skeleton-rpc.mjs over RPC, bench/skeleton-rs in workers-rs), nginx
+# answering directly, and a peer, Apache with mod_auth_openidc.
 #
 # Environment knobs (all optional):
 #   BENCH_DURATION=5        seconds per load run (plus 1 s of warm-up each)
@@ -15,6 +17,8 @@
 #   BENCH_OHA_WAIT_UNTIL=0  with auto, wait for that compile until this many seconds into the run
 #   BENCH_SKIP_BUILD=1      measure build/ as it is (no bootstrap, no build)
 #   BENCH_SKIP_MICRO=1 / BENCH_SKIP_E2E=1
+#   BENCH_SKIP_PEER=1       no Apache + mod_auth_openidc column
+#   BENCH_MANY_USERS=1000   users of the many-users run (0: skip it)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -88,6 +92,57 @@ fi
 ORIGIN_ARG=${NGINX:+nginx:$NGINX}
 ORIGIN_ARG=${ORIGIN_ARG:-node:}
 
+# The peer: Debian's Apache and mod_auth_openidc, unpacked likewise into $CACHE/apache
+# (with the shared libraries this machine lacks), never installed or started as a service.
+APACHE=
+apache_ok() { # $1: a root with usr/sbin/apache2 and mod_auth_openidc.so
+  local libs
+  libs=$(find "$1/usr/lib" -maxdepth 1 -type d -name '*-linux-gnu' 2>/dev/null | paste -sd: -)
+  [ -x "$1/usr/sbin/apache2" ] && [ -f "$1/usr/lib/apache2/modules/mod_auth_openidc.so" ] \
+    && LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} "$1/usr/sbin/apache2" -v >/dev/null 2>&1 \
+    && ! LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} ldd "$1/usr/lib/apache2/modules/mod_auth_openidc.so" | grep -q 'not found'
+}
+fetch_apache() { # into $CACHE/apache: the two packages, then (twice) their dependencies that are not installed
+  local tmp want deb dep pkg round
+  tmp=$(mktemp -d)
+  want=(apache2-bin libapache2-mod-auth-openidc)
+  for round in 1 2 3; do
+    for pkg in "${want[@]}"; do
+      compgen -G "$tmp/${pkg}_*.deb" >/dev/null && continue
+      (cd "$tmp" && { apt-get download "$pkg" >/dev/null 2>&1 || { apt_update; apt-get download "$pkg" >/dev/null 2>&1; }; }) || true
+    done
+    [ "$round" = 3 ] && break
+    want=()
+    for deb in "$tmp"/*.deb; do
+      [ -f "$deb" ] || continue
+      # "a (>= 1), b | c, d:any": the first alternative of each, without version or arch.
+      while read -r dep; do
+        dep=${dep%%|*}; dep=${dep%%(*}; dep=${dep%%:*}; dep=$(echo "$dep" | tr -d ' ')
+        [ -n "$dep" ] || continue
+        dpkg -s "$dep" >/dev/null 2>&1 && continue
+        want+=("$dep")
+      done < <(dpkg-deb -f "$deb" Depends | tr ',' '\n')
+    done
+  done
+  rm -rf "$CACHE/apache"
+  mkdir -p "$CACHE/apache"
+  for deb in "$tmp"/*.deb; do
+    [ -f "$deb" ] || continue
+    dpkg -x "$deb" "$CACHE/apache" && dpkg-deb -f "$deb" Package Version | paste -sd' ' - >>"$CACHE/apache/versions.txt"
+  done
+  rm -rf "$tmp"
+  sed -i 's/^Package: //; s/ Version: / /' "$CACHE/apache/versions.txt" 2>/dev/null
+}
+if [ -z "${BENCH_SKIP_PEER:-}" ] && [ -z "${BENCH_SKIP_E2E:-}" ]; then
+  if apache_ok "$CACHE/apache"; then
+    APACHE=$CACHE/apache
+  else
+    say "fetching Debian's apache2-bin and libapache2-mod-auth-openidc into $CACHE/apache"
+    fetch_apache
+    if apache_ok "$CACHE/apache"; then APACHE=$CACHE/apache; else problem peer "Apache with mod_auth_openidc could not be fetched from Debian (or misses libraries); no peer column"; fi
+  fi
+fi
+
 LOADGEN=${BENCH_LOADGEN:-auto}
 LOADGEN_ARG=
 OHA_PID=
@@ -117,7 +172,38 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   bash scripts/bootstrap.sh || problem build "scripts/bootstrap.sh failed"
   bash scripts/build.sh || problem build "scripts/build.sh failed"
 fi
-[ -f build/index_bg.wasm ] && [ -f build/index.js ] || problem build "build/index.js or build/index_bg.wasm is missing"
+if [ ! -f build/index_bg.wasm ] || [ ! -f build/index.js ]; then problem build "build/index.js or build/index_bg.wasm is missing"; fi
+
+# The workers-rs skeleton: its own crate (bench/skeleton-rs, outside the edge-sso package
+# and its workspace), built like the worker, again only when its sources changed. Its
+# cargo target directory lives in $CACHE, so that a fresh clone compiles only the crate.
+SKELETON_RS=$ROOT/bench/skeleton-rs
+build_skeleton_rs() (
+  set -e
+  # shellcheck disable=SC1091
+  source .toolchain.env
+  export RUSTUP_TOOLCHAIN=$RUSTUP_TOOLCHAIN_WASM CARGO_TARGET_DIR=$CACHE/skeleton-rs-target
+  if [ -n "$LD_LIBRARY_PATH_WASM" ]; then export LD_LIBRARY_PATH=$LD_LIBRARY_PATH_WASM${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}; fi
+  cd "$SKELETON_RS"
+  # worker-build needs the wasm-bindgen CLI that bootstrap installed for edge-sso's own lock file.
+  bindgen_want=$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')
+  bindgen_have=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+  if [ -n "$bindgen_want" ] && [ "$bindgen_want" != "$bindgen_have" ]; then cargo update -q -p wasm-bindgen --precise "$bindgen_want"; fi
+  worker-build --release
+)
+if [ -z "${BENCH_SKIP_E2E:-}" ]; then
+  if [ -f "$SKELETON_RS/build/index.js" ] && [ -z "$(find "$SKELETON_RS/src" "$SKELETON_RS/Cargo.toml" "$SKELETON_RS/Cargo.lock" -newer "$SKELETON_RS/build/index.js" -print -quit)" ]; then
+    :
+  else
+    say "worker-build the workers-rs skeleton (bench/skeleton-rs) ($(elapsed))"
+    if build_skeleton_rs >"$OUT/skeleton-rs-build.log" 2>&1; then
+      touch "$SKELETON_RS/build/index.js"
+    else
+      tail -20 "$OUT/skeleton-rs-build.log" >&2
+      problem skeleton-rs "worker-build failed (bench/out/skeleton-rs-build.log); no workers-rs skeleton column"
+    fi
+  fi
+fi
 
 # --- 3. native micro-benchmarks --------------------------------------------------------------
 if [ -z "${BENCH_SKIP_MICRO:-}" ]; then
@@ -166,9 +252,25 @@ if [ -z "$LOADGEN_ARG" ] && [ -z "${BENCH_SKIP_E2E:-}" ]; then
   fi
   if command -v wrk >/dev/null; then LOADGEN_ARG=wrk:$(command -v wrk); else problem e2e "no load generator: neither oha nor wrk could be installed"; fi
 fi
+# The many-users run sends a different cookie with each request: wrk with a Lua script.
+MANY_USERS=${BENCH_MANY_USERS:-1000}
+WRK=
+if [ -z "${BENCH_SKIP_E2E:-}" ] && [ "$MANY_USERS" != 0 ]; then
+  if ! command -v wrk >/dev/null; then
+    say "apt-get install wrk (the many-users run)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
+      || { apt_update; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; }
+  fi
+  if command -v wrk >/dev/null; then WRK=$(command -v wrk); else problem many-users "wrk could not be installed; no many-users run"; fi
+fi
 if [ -z "${BENCH_SKIP_E2E:-}" ] && [ -n "$LOADGEN_ARG" ] && [ -f build/index_bg.wasm ]; then
   say "end to end under workerd serve with $LOADGEN_ARG and origin $ORIGIN_ARG ($(elapsed))"
+  extra=()
+  [ -f "$SKELETON_RS/build/index_bg.wasm" ] && extra+=(--skeleton-rs "$SKELETON_RS/build")
+  [ -n "$APACHE" ] && extra+=(--apache "$APACHE")
+  [ -n "$WRK" ] && extra+=(--wrk "$WRK")
   in_group node bench/e2e.mjs --out "$OUT/e2e.json" --run-dir "$RUN" --loadgen "$LOADGEN_ARG" --origin "$ORIGIN_ARG" --duration "$DURATION" \
+    --many-users "$MANY_USERS" "${extra[@]}" \
     || problem e2e "bench/e2e.mjs failed (logs in bench/out/run/)"
 elif [ -n "${BENCH_SKIP_E2E:-}" ]; then
   problem e2e "skipped (BENCH_SKIP_E2E)"
