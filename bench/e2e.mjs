@@ -289,7 +289,8 @@ async function startWorkerd({ origin, idp }) {
     base_url: `http://127.0.0.1:${port}`,
     origin: origin.url,
     public_paths: ['/public/'],
-    session: { idle_timeout_secs: 28800, absolute_timeout_secs: 86400, revalidate_secs: mode === 'strict' ? 0 : REVALIDATE_SECS },
+    // max_per_user at its upper bound: Universal Logout is measured on one user with 1,000 sessions.
+    session: { idle_timeout_secs: 28800, absolute_timeout_secs: 86400, revalidate_secs: mode === 'strict' ? 0 : REVALIDATE_SECS, max_per_user: 1000 },
     orgs: [{ id: 'bench', issuer: idp.issuer, client_id: idp.clientId, client_secret_var: 'BENCH_CLIENT_SECRET', domains: ['bench.test'] }],
   });
   const workerName = (mode) => `edge${mode[0].toUpperCase()}${mode.slice(1)}`;
@@ -500,7 +501,8 @@ function universalLogoutJwt(idp, base) {
   const b64 = (d) => Buffer.from(d).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const header = b64(JSON.stringify({ alg: 'RS256', typ: 'global-token-revocation+jwt', kid: idp.kid }));
-  const claims = b64(JSON.stringify({ iss: idp.issuer, aud: `${base}/_sso/global-token-revocation`, iat: now, exp: now + 300, jti: crypto.randomUUID() }));
+  // Okta's shape: `sub` is the app's client id (it names the org), the user is in the body.
+  const claims = b64(JSON.stringify({ iss: idp.issuer, sub: idp.clientId, aud: `${base}/_sso/global-token-revocation`, iat: now, exp: now + 300, jti: crypto.randomUUID() }));
   const input = `${header}.${claims}`;
   return `${input}.${b64(crypto.sign('sha256', Buffer.from(input), idp.privateKey))}`;
 }
@@ -796,7 +798,8 @@ async function main() {
 
   // One unreported Universal Logout first, so that the measured ones do not pay for
   // compiling its code paths (V8 compiles wasm functions lazily).
-  await universalLogout(idp, workerd.urls.strict, 1, 'warm-up');
+  const warm = await universalLogout(idp, workerd.urls.strict, 1, 'warm-up');
+  if (warm.status !== 204) log(`the warm-up Universal Logout answered ${warm.status}: ${warm.answer ?? ''}`);
   results.universal_logout = [];
   for (const size of UL_SIZES) {
     const r = await universalLogout(idp, workerd.urls.strict, size);

@@ -12,6 +12,7 @@ echo "lint: cargo fmt --check" >&2
 cargo fmt --check
 (cd fuzz && cargo fmt --check)
 (cd examples/protect-my-worker && cargo fmt --check)
+(cd bench/skeleton-rs && cargo fmt --check)
 
 echo "lint: cargo clippy (native: the core, its tests and benches)" >&2
 cargo clippy --all-targets --features fixtures --locked --quiet -- -D warnings

@@ -6,7 +6,10 @@
 #![allow(missing_docs)] // the glue #[durable_object] generates has no docs
 
 use serde::{Deserialize, Serialize};
-use worker::{durable_object, event, wasm_bindgen, Context, DurableObject, Env, Fetch, Method, Request, RequestInit, Response, Result, SqlStorage, State, Url};
+use worker::{
+    durable_object, event, wasm_bindgen, Context, DurableObject, Env, Fetch, Method, Request, RequestInit, Response, Result, SqlStorage,
+    State, Url,
+};
 
 #[derive(Serialize, Deserialize)]
 struct Lookup {
