@@ -1,4 +1,4 @@
-// End-to-end part of `make bench`: edge-sso (build/index.js + index_bg.wasm) under plain
+// End-to-end part of `make bench`: edge-sso (build/entry.js, index.js, index_bg.wasm) under plain
 // `workerd serve`, in both session modes, beside baselines measured in the same run: the
 // origin answered directly (nginx), three skeleton workers (JS over `stub.fetch`,
 // bench/skeleton.mjs; JS over RPC, bench/skeleton-rpc.mjs; workers-rs, bench/skeleton-rs)
@@ -271,8 +271,11 @@ function compatibilityDate() {
 async function startWorkerd({ origin, idp }) {
   const dir = path.join(runDir, 'workerd');
   fs.mkdirSync(dir, { recursive: true });
-  // Freeze the artifact under test (others may rebuild while the bench runs).
-  fs.copyFileSync(path.join(buildDir, 'index.js'), path.join(dir, 'index.js'));
+  // Freeze the artifact under test (others may rebuild while the bench runs). Its main
+  // module is build/entry.js (the Durable Object classes over RPC); a build from before
+  // it has only index.js.
+  const jsModules = ['entry.js', 'index.js'].filter((m) => fs.existsSync(path.join(buildDir, m)));
+  for (const m of jsModules) fs.copyFileSync(path.join(buildDir, m), path.join(dir, m));
   fs.copyFileSync(path.join(buildDir, 'index_bg.wasm'), path.join(dir, 'index_bg.wasm'));
   fs.copyFileSync(path.join(root, 'bench/skeleton.mjs'), path.join(dir, 'skeleton.mjs'));
   fs.copyFileSync(path.join(root, 'bench/skeleton-rpc.mjs'), path.join(dir, 'skeleton-rpc.mjs'));
@@ -301,7 +304,7 @@ async function startWorkerd({ origin, idp }) {
     fs.writeFileSync(path.join(dir, 'client-secret.txt'), idp.clientSecret);
     return `const ${workerName(mode)} :Workerd.Worker = (
   modules = [
-    (name = "index.js", esModule = embed "index.js"),
+${jsModules.map((m) => `    (name = "${m}", esModule = embed "${m}"),`).join('\n')}
     (name = "index_bg.wasm", wasm = embed "index_bg.wasm"),
   ],
   compatibilityDate = "${date}",
