@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::jose::SigningAlgorithm;
 use crate::secret::{Secret, StoredSecret};
+use crate::session::address::Jurisdiction;
 
 pub mod branding;
 pub mod production;
@@ -145,6 +146,9 @@ pub struct OrgConfig {
     /// Domains of `domains` whose ownership is not verified yet: they route no login
     /// (always empty for the static configuration and the admin API).
     pub unverified_domains: Vec<String>,
+    /// Where every object of the org lives (its users' sessions, its directory, its
+    /// login states); `None`: wherever Cloudflare places them.
+    pub jurisdiction: Option<Jurisdiction>,
 }
 
 impl OrgConfig {
@@ -241,6 +245,9 @@ pub struct RawOrg {
     /// Universal Logout overrides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub universal_logout: Option<RawUniversalLogout>,
+    /// See [`OrgConfig::jurisdiction`] (`eu`, `fedramp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
 }
 
 /// `orgs[].universal_logout` as written.
@@ -455,7 +462,15 @@ impl RawOrg {
         if let Some(uri) = &ul.jwks_uri {
             http_url(uri, &field("universal_logout.jwks_uri"))?;
         }
+        let jurisdiction = match self.jurisdiction.as_deref() {
+            None => None,
+            Some(name) => Some(Jurisdiction::parse(name).ok_or_else(|| {
+                let known: Vec<&str> = Jurisdiction::ALL.iter().map(|j| j.as_str()).collect();
+                ConfigError::new(field("jurisdiction"), format!("unknown jurisdiction (one of: {})", known.join(", ")))
+            })?),
+        };
         Ok(OrgConfig {
+            jurisdiction,
             universal_logout_issuer: ul.issuer.unwrap_or_else(|| self.issuer.clone()),
             universal_logout_jwks_uri: ul.jwks_uri,
             id: self.id,

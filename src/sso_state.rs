@@ -224,6 +224,9 @@ pub async fn apply(storage: &impl StateStorage, request: StateRequest) -> Result
                 return Ok(StateResponse::Failed { reason: "invalid org".into() });
             };
             let others: Vec<_> = storage.orgs().await?.into_iter().filter_map(|o| o.validate("org", &|_| None).ok()).collect();
+            if let Some(old) = others.iter().find(|o| o.id == new.id && o.jurisdiction != new.jurisdiction) {
+                return Ok(StateResponse::Conflict { reason: jurisdiction_change(old) });
+            }
             match check_conflicts(&new, &others) {
                 Err(e) => StateResponse::Conflict { reason: e.to_string() },
                 Ok(()) => StateResponse::Stored { replaced: storage.put_org(&org).await? },
@@ -325,6 +328,16 @@ async fn put<T: Serialize>(storage: &impl StateStorage, key: &str, value: &T) ->
     storage.put_record(key, &json).await
 }
 
+/// Why a stored org cannot move: its objects (sessions, directory) stay where they are,
+/// so it is removed (which ends its sessions) and added again instead.
+fn jurisdiction_change(old: &OrgConfig) -> String {
+    let place = old.jurisdiction.map_or("no jurisdiction", |j| j.as_str());
+    format!(
+        "org {:?} lives in {place:?}: its jurisdiction cannot change while it exists (DELETE it, which ends its sessions, then PUT it again)",
+        old.id
+    )
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use std::cell::RefCell;
@@ -420,6 +433,25 @@ pub(crate) mod tests {
         let delete = || run(apply(&memory, StateRequest::DeleteOrg { id: "initech".into() }));
         assert!(matches!(delete(), Ok(StateResponse::Deleted { existed: true })));
         assert!(matches!(delete(), Ok(StateResponse::Deleted { existed: false })));
+    }
+
+    #[test]
+    fn a_stored_orgs_jurisdiction_cannot_change_while_it_exists() {
+        let memory = Memory::default();
+        let put = |o| run(apply(&memory, StateRequest::PutOrg { org: Box::new(o) }));
+        let in_eu = |mut o: RawOrg| {
+            o.jurisdiction = Some("eu".into());
+            o
+        };
+        assert!(matches!(put(in_eu(org("initech", "initech.test"))), Ok(StateResponse::Stored { replaced: false })));
+        assert!(matches!(put(in_eu(org("initech", "initech.test"))), Ok(StateResponse::Stored { replaced: true })), "same place");
+        match put(org("initech", "initech.test")) {
+            Ok(StateResponse::Conflict { reason }) => assert!(reason.contains("jurisdiction cannot change"), "{reason}"),
+            _ => panic!("moving out of the EU must be refused"),
+        }
+        run(apply(&memory, StateRequest::DeleteOrg { id: "initech".into() })).unwrap();
+        assert!(matches!(put(org("initech", "initech.test")), Ok(StateResponse::Stored { replaced: false })), "removed, then re-added");
+        assert!(matches!(put(in_eu(org("initech", "initech.test"))), Ok(StateResponse::Conflict { .. })), "nor into it");
     }
 
     fn invitation(org: &str, domain: &str, token: &str) -> Invitation {

@@ -158,3 +158,16 @@ fn a_stored_orgs_client_secret_never_shows_in_debug() {
     assert!(!format!("{raw:?}").contains("hunter2"));
     assert!(serde_json::to_string(&raw).unwrap().contains(r#""client_secret":"hunter2""#), "stored as written");
 }
+
+#[test]
+fn an_orgs_jurisdiction_is_eu_or_fedramp_and_anything_else_is_named() {
+    let org = |j: &str| format!(r#"{{"orgs":[{{"id":"acme","issuer":"https://acme.test","client_id":"c","client_secret":"s"{j}}}]}}"#);
+    assert_eq!(parse(&org("")).unwrap().orgs[0].jurisdiction, None);
+    assert_eq!(parse(&org(r#","jurisdiction":"eu""#)).unwrap().orgs[0].jurisdiction, Some(Jurisdiction::Eu));
+    assert_eq!(parse(&org(r#","jurisdiction":"fedramp""#)).unwrap().orgs[0].jurisdiction, Some(Jurisdiction::Fedramp));
+    for bad in [r#""EU""#, r#""us""#, r#""""#] {
+        let message = error(&org(&format!(r#","jurisdiction":{bad}"#)));
+        assert!(message.starts_with("orgs[0].jurisdiction: unknown jurisdiction (one of: eu, fedramp)"), "{message}");
+    }
+    assert!(error(&org(r#","jurisdiction":1"#)).contains("orgs[0].jurisdiction"));
+}

@@ -12,6 +12,7 @@ use crate::flows::{documents, FlowError, HttpResponse, Io, NetError, Site};
 use crate::jose::{AssertionSigningKey, JwkSet};
 use crate::oidc::discovery::ProviderMetadata;
 use crate::oidc::OutgoingRequest;
+use crate::session::address::StoreAddress;
 use crate::session::store::{StoreRequest, StoreResponse};
 
 /// The flows' effects, for one request.
@@ -34,8 +35,8 @@ impl Io for EdgeIo<'_, '_> {
         net::send(request, Duration::from_millis(timeout_ms), max_body).await
     }
 
-    async fn store(&self, store_name: &str, request: &StoreRequest) -> Result<StoreResponse, FlowError> {
-        store::call(self.0.env, store_name, request).await.map_err(FlowError::from)
+    async fn store(&self, store: &StoreAddress, request: &StoreRequest) -> Result<StoreResponse, FlowError> {
+        store::call(self.0.env, store, request).await.map_err(FlowError::from)
     }
 
     async fn orgs(&self) -> Result<Rc<Vec<OrgConfig>>, FlowError> {

@@ -1,11 +1,13 @@
 //! Talking to the Durable Objects: the `SessionStore` objects (a user's sessions, a login state, an org's directory) and the
 //! worker-wide `SsoState`.
 
-use worker::{Env, Method, Request, RequestInit};
+use wasm_bindgen::{JsCast, JsValue};
+use worker::{Env, Method, ObjectNamespace, Request, RequestInit};
 
 use super::answer::Failure;
 use super::state_store::{STATE_BINDING, STATE_NAME};
 use super::Ctx;
+use crate::session::address::{Jurisdiction, StoreAddress};
 use crate::session::cookie::hex;
 use crate::session::store::{StoreRequest, StoreResponse};
 use crate::sso_state::{StateRequest, StateResponse};
@@ -13,12 +15,13 @@ use crate::sso_state::{StateRequest, StateResponse};
 /// Durable Object binding of the session stores.
 pub(crate) const SESSIONS_BINDING: &str = "SSO_SESSIONS";
 
-/// Sends one request to the store named `store_name` and returns its answer.
-pub(crate) async fn call(env: &Env, store_name: &str, request: &StoreRequest) -> Result<StoreResponse, Failure> {
+/// Sends one request to the store at `store` and returns its answer.
+pub(crate) async fn call(env: &Env, store: &StoreAddress, request: &StoreRequest) -> Result<StoreResponse, Failure> {
     let body = serde_json::to_string(request).map_err(|_| Failure::internal("store request not serializable"))?;
     let stub = env
         .durable_object(SESSIONS_BINDING)
-        .and_then(|ns| ns.get_by_name(store_name))
+        .and_then(|ns| in_jurisdiction(ns, store.jurisdiction))
+        .and_then(|ns| ns.get_by_name(&store.name))
         .map_err(|e| Failure::store_unavailable(format!("session store binding: {e}")))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
@@ -30,6 +33,21 @@ pub(crate) async fn call(env: &Env, store_name: &str, request: &StoreRequest) ->
         return Err(Failure::store_unavailable(format!("session store failed: {reason}")));
     }
     Ok(answer)
+}
+
+/// The namespace whose objects are created and run only in `jurisdiction`
+/// (`namespace.jurisdiction(name)`, which workers-rs 0.8.7 does not bind); `None`: `ns`.
+fn in_jurisdiction(ns: ObjectNamespace, jurisdiction: Option<Jurisdiction>) -> worker::Result<ObjectNamespace> {
+    let Some(jurisdiction) = jurisdiction else { return Ok(ns) };
+    let ns = JsValue::from(ns);
+    let method = js_sys::Reflect::get(&ns, &JsValue::from_str("jurisdiction"))?
+        .dyn_into::<js_sys::Function>()
+        .map_err(|_| worker::Error::RustError("namespace.jurisdiction is not a function".into()))?;
+    let scoped = method.call1(&ns, &JsValue::from_str(jurisdiction.as_str()))?;
+    if !scoped.is_object() {
+        return Err(worker::Error::RustError("namespace.jurisdiction answered no namespace".into()));
+    }
+    Ok(ObjectNamespace::unchecked_from_js(scoped))
 }
 
 /// One call to the worker-wide `SsoState` object (signing key, stored orgs).

@@ -10,6 +10,7 @@ use crate::oidc::discovery::{discovery_url, parse_provider_metadata, MAX_DISCOVE
 use crate::oidc::token::token_request;
 use crate::oidc::{IdpError, OutgoingRequest};
 use crate::routes::AdminCall;
+use crate::session::address::Jurisdiction;
 use crate::session::store::StoreRequest;
 use crate::setup::{parse_invitation, InvitationSummary};
 use crate::sso_state::{StateRequest, StateResponse};
@@ -156,6 +157,12 @@ async fn put(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str, body: &[u8
     }
 }
 
+/// The jurisdiction of the stored org `id` (`None`: none, or no such org).
+pub(super) async fn stored_jurisdiction(io: &impl OrgDirectory, id: &str) -> Result<Option<Jurisdiction>, FlowError> {
+    let stored = io.stored_orgs().await?;
+    Ok(stored.iter().find(|o| o.id == id).and_then(|o| o.jurisdiction.as_deref()).and_then(Jurisdiction::parse))
+}
+
 /// Fetches the issuer's discovery document (its `issuer` must match) and checks the
 /// client credentials at the token endpoint with a code that cannot exist: an
 /// `invalid_client` answer means the id or secret is wrong.
@@ -198,11 +205,13 @@ async fn delete(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str) -> Resu
     if site.config.orgs.iter().any(|o| o.id == id) {
         return Err(AdminError::Conflict(format!("org {id:?} is defined by the static configuration")).into());
     }
+    // Its jurisdiction says where its objects are.
+    let jurisdiction = if is_org_id(id) { stored_jurisdiction(io, id).await? } else { None };
     if !is_org_id(id) || !io.delete_org(id).await? {
         return Err(AdminFailure::NotFound("no such org"));
     }
     // Every user's object ends its sessions, then the directory forgets the org.
-    super::revocation::revoke_everyone(io, id).await?;
-    io.store(&super::directory_of(io, id).await?, &StoreRequest::Purge).await?;
+    super::revocation::revoke_everyone(io, id, jurisdiction).await?;
+    io.store(&super::directory_of(io, id, jurisdiction).await?, &StoreRequest::Purge).await?;
     Ok(AdminAnswer::Deleted(id.to_owned()))
 }

@@ -67,7 +67,7 @@ async fn revoke(io: &impl Io, _site: Site<'_>, body: Option<&[u8]>, org_seen: &m
             (None, None) => return Err(BackchannelError::Claims("sub or sid").into()),
         };
         let jti = Some((OnceValue { kind: OnceKind::BackchannelLogout, value: verified.jti }, verified.remember_until));
-        return match revoke_users(io, &org.id, target, jti, watermark).await {
+        return match revoke_users(io, org, target, jti, watermark).await {
             Ok(Revoked::Replayed) => Err(BackchannelError::Replayed.into()),
             Ok(Revoked::Done { sessions, .. }) => Ok(sessions),
             Err(e) => Err(BackchannelFailure::Failed(e.into_error())),

@@ -14,7 +14,8 @@ use crate::oidc::email::check_email;
 use crate::oidc::id_token::{self, Expected, VerifiedIdToken};
 use crate::oidc::token::{parse_token_response, token_request, TokenError, MAX_TOKEN_RESPONSE_BYTES};
 use crate::oidc::userinfo::{parse_userinfo, userinfo_request, UserinfoError, MAX_USERINFO_BYTES};
-use crate::session::cookie::{hex, login_state_object_name, store_name_for_org, SessionHandle};
+use crate::session::address::StoreAddress;
+use crate::session::cookie::{hex, login_state_object_name, SessionHandle};
 use crate::session::store::{OnceKind, OnceValue, StoreRequest, StoreResponse};
 use crate::session::{IdToken, SessionRecord};
 
@@ -103,7 +104,9 @@ async fn complete(
     let name_key = io.store_name_key().await?;
     let once = OnceValue { kind: OnceKind::LoginState, value: hex(&state_hash) };
     let once = StoreRequest::Consume { once, expires_at: login.expires_at, now };
-    match io.store(&login_state_object_name(&name_key, &org.id, &state_hash), &once).await? {
+    // In the org's jurisdiction, known from the org the MAC'd login-state cookie names.
+    let state_object = StoreAddress::new(login_state_object_name(&name_key, &org.id, &state_hash), org.jurisdiction);
+    match io.store(&state_object, &once).await? {
         StoreResponse::Consumed { first: true } => {}
         _ => return Err(FlowError::StateReused),
     }
@@ -121,11 +124,13 @@ async fn complete(
         sid_until: now.saturating_add(policy.absolute_timeout_secs),
         now,
     };
-    let StoreResponse::Fingerprint { fingerprint: known } = io.store(&store_name_for_org(&name_key, &org.id), &register).await? else {
+    let StoreResponse::Fingerprint { fingerprint: known } =
+        io.store(&super::directory_of(io, &org.id, org.jurisdiction).await?, &register).await?
+    else {
         return Err(FlowError::Store("unexpected directory answer".into()));
     };
     let provisioned = ensure_provisioned(io, site, org, &user, known.as_deref()).await?;
-    let handle = SessionHandle::new(&name_key, &org.id, &user.subject, random::<16>(io)?);
+    let handle = SessionHandle::new(&name_key, &org.id, &user.subject, org.jurisdiction, random::<16>(io)?);
     let record = SessionRecord { user, idp_sid, id_token, created_at: io.now(), last_seen: io.now() };
     let create = StoreRequest::Create {
         key: handle.storage_key(),
@@ -135,7 +140,7 @@ async fn complete(
         user_agent: query.user_agent.map(str::to_owned),
         country: query.country.map(str::to_owned),
     };
-    if io.store(&handle.store_name(), &create).await? == StoreResponse::LoggedOutSince {
+    if io.store(&handle.store_address(), &create).await? == StoreResponse::LoggedOutSince {
         return Err(FlowError::LoggedOutDuringLogin);
     }
     Ok(SignedIn {

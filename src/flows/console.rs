@@ -9,10 +9,11 @@ use super::invitations::{create_invitation, pending_invitations, withdraw_invita
 use super::setup::{check_domain, form_fields};
 use super::{random, FlowError, Io, OrgDirectory, Site};
 use crate::admin::{check_conflicts, AdminError, OrgSummary};
-use crate::config::{is_org_id, RawOrg};
+use crate::config::{is_org_id, OrgConfig, RawOrg};
 use crate::keys::mac;
 use crate::login::email_domain;
 use crate::secret::constant_time_eq;
+use crate::session::address::{Jurisdiction, StoreAddress};
 use crate::session::cookie::hex;
 use crate::session::store::{RevokeTarget, StoreRequest, StoreResponse};
 use crate::setup::{check_domains, check_projects, new_invitation, DomainChallenge, InvitationSummary};
@@ -114,21 +115,21 @@ pub async fn console(io: &(impl Io + OrgDirectory), site: Site<'_>, operator: &s
     };
     let mut rows = Vec::new();
     for org in &site.config.orgs {
-        rows.push((OrgSummary::new(org, "static"), None));
+        rows.push((OrgSummary::new(org, "static"), None, org.jurisdiction));
     }
     for raw in stored {
         if let Ok(org) = raw.validate("stored org", &|_| None) {
-            if rows.iter().any(|(s, _): &(OrgSummary, _)| s.id == org.id) {
+            if rows.iter().any(|(s, _, _): &(OrgSummary, _, _)| s.id == org.id) {
                 continue;
             }
             let claim = claims.iter().find(|c| c.org == org.id).cloned();
             let source = if claim.is_some() { "setup link" } else { "admin API" };
-            rows.push((OrgSummary::new(&org, source), claim));
+            rows.push((OrgSummary::new(&org, source), claim, org.jurisdiction));
         }
     }
     let mut orgs = Vec::with_capacity(rows.len());
-    for (summary, claim) in rows {
-        let (live_sessions, last_sign_in) = org_stats(io, &summary.id).await;
+    for (summary, claim, jurisdiction) in rows {
+        let (live_sessions, last_sign_in) = org_stats(io, &summary.id, jurisdiction).await;
         let domains = summary
             .domains
             .iter()
@@ -216,39 +217,41 @@ async fn act(io: &(impl Io + OrgDirectory), site: Site<'_>, fields: &HashMap<Str
             let email = field("email").trim().to_ascii_lowercase();
             let Some(domain) = email_domain(&email) else { return Err(Refusal(400, "Enter an email address.".into())) };
             let orgs = io.orgs().await?;
-            let owners: Vec<&str> = orgs.iter().filter(|o| o.domains.contains(&domain)).map(|o| o.id.as_str()).collect();
-            let targets: Vec<&str> = if owners.is_empty() { orgs.iter().map(|o| o.id.as_str()).collect() } else { owners };
+            let owners: Vec<&OrgConfig> = orgs.iter().filter(|o| o.domains.contains(&domain)).collect();
+            let targets: Vec<&OrgConfig> = if owners.is_empty() { orgs.iter().collect() } else { owners };
             let mut ended = 0;
-            for id in targets {
-                ended += revoke(io, id, RevokeTarget::Email { email: email.clone() }).await?;
+            for target in targets {
+                ended += revoke(io, target, RevokeTarget::Email { email: email.clone() }).await?;
             }
             Ok(Notice::Done(format!("{ended} session(s) of {email} ended.")))
         }
         "end_org_sessions" => {
-            if !io.orgs().await?.iter().any(|o| o.id == org) {
+            let orgs = io.orgs().await?;
+            let Some(config) = orgs.iter().find(|o| o.id == org) else {
                 return Err(Refusal(404, "No such org.".into()));
-            }
-            let ended = revoke(io, org, RevokeTarget::Everyone { after: None }).await?;
+            };
+            let ended = revoke(io, config, RevokeTarget::Everyone { after: None }).await?;
             Ok(Notice::Done(format!("{ended} session(s) of {org} ended.")))
         }
         "remove_org" => {
             if site.config.orgs.iter().any(|o| o.id == org) {
                 return Err(AdminError::Conflict(format!("org {org:?} is defined by the static configuration")).into());
             }
+            let jurisdiction = if is_org_id(org) { super::admin::stored_jurisdiction(io, org).await? } else { None };
             if !is_org_id(org) || !io.delete_org(org).await? {
                 return Err(Refusal(404, "No such org.".into()));
             }
-            super::revocation::revoke_everyone(io, org).await?;
-            io.store(&super::directory_of(io, org).await?, &StoreRequest::Purge).await?;
+            super::revocation::revoke_everyone(io, org, jurisdiction).await?;
+            io.store(&super::directory_of(io, org, jurisdiction).await?, &StoreRequest::Purge).await?;
             Ok(Notice::Done(format!("{org} was removed and its sessions ended.")))
         }
         _ => Err(Refusal(400, "Unknown action.".into())),
     }
 }
 
-async fn revoke(io: &impl Io, org: &str, target: RevokeTarget) -> Result<u64, FlowError> {
+async fn revoke(io: &impl Io, org: &OrgConfig, target: RevokeTarget) -> Result<u64, FlowError> {
     if let RevokeTarget::Everyone { .. } = target {
-        return super::revocation::revoke_everyone(io, org).await;
+        return super::revocation::revoke_everyone(io, &org.id, org.jurisdiction).await;
     }
     match super::revocation::revoke_users(io, org, target, None, false).await {
         Ok(super::revocation::Revoked::Done { sessions, .. }) => Ok(sessions),
@@ -262,9 +265,9 @@ const CONSOLE_MAX_USERS: usize = 200;
 
 /// An org's live sessions (summed over its users' objects; `None` when it has more than
 /// [`CONSOLE_MAX_USERS`] users or one cannot be asked) and its last sign-in (the directory's).
-async fn org_stats(io: &impl Io, org: &str) -> (Option<u64>, Option<u64>) {
+async fn org_stats(io: &impl Io, org: &str, jurisdiction: Option<Jurisdiction>) -> (Option<u64>, Option<u64>) {
     let Ok(key) = io.store_name_key().await else { return (None, None) };
-    let directory = crate::session::cookie::store_name_for_org(&key, org);
+    let directory = StoreAddress::new(crate::session::cookie::store_name_for_org(&key, org), jurisdiction);
     let now = io.now();
     let last = match io.store(&directory, &StoreRequest::Stats { now }).await {
         Ok(StoreResponse::Stats { last_sign_in, .. }) => last_sign_in,
@@ -277,7 +280,7 @@ async fn org_stats(io: &impl Io, org: &str) -> (Option<u64>, Option<u64>) {
     }
     let mut live = 0;
     for subject in &subjects {
-        let object = crate::session::cookie::user_object_name(&key, org, subject);
+        let object = StoreAddress::new(crate::session::cookie::user_object_name(&key, org, subject), jurisdiction);
         match io.store(&object, &StoreRequest::Stats { now }).await {
             Ok(StoreResponse::Stats { live_sessions, .. }) => live += live_sessions,
             _ => return (None, last),

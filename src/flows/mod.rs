@@ -32,6 +32,7 @@ use crate::jose::{AssertionSigningKey, JwkSet};
 use crate::keys::DerivedKeys;
 use crate::oidc::discovery::ProviderMetadata;
 use crate::oidc::OutgoingRequest;
+use crate::session::address::{Jurisdiction, StoreAddress};
 use crate::session::store::{StoreRequest, StoreResponse};
 
 pub use access::{access, identity_of, sign_assertion, Access, Identity, Unauthenticated};
@@ -60,8 +61,9 @@ pub const IDP_TIMEOUT_MS: u64 = 10_000;
 pub trait Io {
     /// Sends `request`, giving up after `timeout_ms`, refusing answers over `max_body` bytes.
     async fn send(&self, request: &OutgoingRequest, timeout_ms: u64, max_body: usize) -> Result<HttpResponse, NetError>;
-    /// One message to the session store named `store_name` (a `Failed` answer is an error).
-    async fn store(&self, store_name: &str, request: &StoreRequest) -> Result<StoreResponse, FlowError>;
+    /// One message to the session-store object at `store` (its name, in its org's
+    /// jurisdiction); a `Failed` answer is an error.
+    async fn store(&self, store: &StoreAddress, request: &StoreRequest) -> Result<StoreResponse, FlowError>;
     /// Every org in effect (static, then stored through the admin API).
     async fn orgs(&self) -> Result<Rc<Vec<OrgConfig>>, FlowError>;
     /// The provider metadata of `issuer` (cached by the adapter).
@@ -100,9 +102,9 @@ impl Site<'_> {
     }
 }
 
-/// The directory of `org`, named with the stable store-name key.
-async fn directory_of(io: &impl Io, org: &str) -> Result<String, FlowError> {
-    Ok(crate::session::cookie::store_name_for_org(&io.store_name_key().await?, org))
+/// The directory of the org `id`, in its `jurisdiction`, named with the stable store-name key.
+async fn directory_of(io: &impl Io, id: &str, jurisdiction: Option<Jurisdiction>) -> Result<StoreAddress, FlowError> {
+    Ok(StoreAddress::new(crate::session::cookie::store_name_for_org(&io.store_name_key().await?, id), jurisdiction))
 }
 
 /// An answer read into memory.

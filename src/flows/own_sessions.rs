@@ -11,7 +11,7 @@ const MAX_ID_LEN: usize = 64;
 /// The sessions of the user whose session `handle` names, most recent first.
 pub async fn list_sessions(io: &impl Io, handle: &SessionHandle) -> Result<Vec<ListedSession>, FlowError> {
     let request = StoreRequest::List { current: handle.storage_key(), now: io.now() };
-    match io.store(&handle.store_name(), &request).await? {
+    match io.store(&handle.store_address(), &request).await? {
         StoreResponse::Sessions { sessions } => Ok(sessions),
         _ => Err(FlowError::Store("unexpected user object answer".into())),
     }
@@ -38,7 +38,7 @@ pub async fn end_own_sessions(io: &impl Io, handle: &SessionHandle, id: &str) ->
     }
     let current = id == public_session_id(&handle.storage_key());
     let request = StoreRequest::EndListed { id: id.to_owned(), current: handle.storage_key(), now: io.now() };
-    match io.store(&handle.store_name(), &request).await? {
+    match io.store(&handle.store_address(), &request).await? {
         StoreResponse::EndedSessions { sessions } => Ok(EndedOwn::Ended { sessions, current: current && sessions > 0 }),
         StoreResponse::NotFound => Ok(EndedOwn::NotFound),
         _ => Err(FlowError::Store("unexpected user object answer".into())),

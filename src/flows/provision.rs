@@ -29,7 +29,7 @@ pub async fn ensure_provisioned(
     if known == Some(fingerprint.as_str()) {
         return Ok(None);
     }
-    let store = super::directory_of(io, &org.id).await?;
+    let store = super::directory_of(io, &org.id, org.jurisdiction).await?;
     let assertion = sign_assertion(io, site, user).await?;
     let json = serde_json::to_string(&body).map_err(|_| FlowError::Internal("provisioning body".into()))?;
     let request = OutgoingRequest {

@@ -4,6 +4,8 @@
 //! `jti` is released, so the IdP's retry is accepted. Every step is idempotent.
 
 use super::{FlowError, Io};
+use crate::config::OrgConfig;
+use crate::session::address::{Jurisdiction, StoreAddress};
 use crate::session::cookie::{store_name_for_org, user_object_name};
 use crate::session::store::{OnceValue, RevokeTarget, StoreRequest, StoreResponse, UserScope};
 use crate::session::tables::MAX_RESOLVED;
@@ -31,17 +33,17 @@ pub(super) enum NotRevoked {
     UserObject(FlowError),
 }
 
-/// Ends the sessions of `target` in `org`. `watermark`: the user objects also refuse
+/// Ends the sessions of `target` in `org` (whose objects live in its jurisdiction). `watermark`: the user objects also refuse
 /// every later login whose ID token was issued before now (a logout by the IdP).
 pub(super) async fn revoke_users(
     io: &impl Io,
-    org: &str,
+    org: &OrgConfig,
     target: RevokeTarget,
     jti: Option<(OnceValue, u64)>,
     watermark: bool,
 ) -> Result<Revoked, NotRevoked> {
     let key = io.store_name_key().await.map_err(NotRevoked::Directory)?;
-    let directory = store_name_for_org(&key, org);
+    let directory = StoreAddress::new(store_name_for_org(&key, &org.id), org.jurisdiction);
     let now = io.now();
     let released = jti.as_ref().map(|(value, _)| value.clone());
     let resolve = StoreRequest::Resolve { target: target.clone(), jti, now };
@@ -57,7 +59,8 @@ pub(super) async fn revoke_users(
     let request = StoreRequest::EndSessions { scope, watermark: watermark.then_some(now), now };
     let mut sessions = 0;
     for subject in &subjects {
-        let failure = match io.store(&user_object_name(&key, org, subject), &request).await {
+        let user_object = StoreAddress::new(user_object_name(&key, &org.id, subject), org.jurisdiction);
+        let failure = match io.store(&user_object, &request).await {
             Ok(StoreResponse::EndedSessions { sessions: n }) => {
                 sessions += n;
                 continue;
@@ -74,20 +77,22 @@ pub(super) async fn revoke_users(
     Ok(Revoked::Done { user_known, sessions })
 }
 
-/// Ends the sessions of every user of `org`, a directory page at a time (the org is being
-/// removed); answers how many sessions ended.
-pub(super) async fn revoke_everyone(io: &impl Io, org: &str) -> Result<u64, FlowError> {
+/// Ends the sessions of every user of `org`, whose objects live in `jurisdiction`, a
+/// directory page at a time (the org is being removed); answers how many sessions ended.
+pub(super) async fn revoke_everyone(io: &impl Io, org: &str, jurisdiction: Option<Jurisdiction>) -> Result<u64, FlowError> {
     let mut after = None;
     let mut total = 0;
     loop {
         let key = io.store_name_key().await?;
         let resolve = StoreRequest::Resolve { target: RevokeTarget::Everyone { after: after.clone() }, jti: None, now: io.now() };
-        let StoreResponse::Resolved { subjects, .. } = io.store(&store_name_for_org(&key, org), &resolve).await? else {
+        let directory = StoreAddress::new(store_name_for_org(&key, org), jurisdiction);
+        let StoreResponse::Resolved { subjects, .. } = io.store(&directory, &resolve).await? else {
             return Err(FlowError::Store("unexpected directory answer".into()));
         };
         let request = StoreRequest::EndSessions { scope: UserScope::All, watermark: None, now: io.now() };
         for subject in &subjects {
-            match io.store(&user_object_name(&key, org, subject), &request).await? {
+            let user_object = StoreAddress::new(user_object_name(&key, org, subject), jurisdiction);
+            match io.store(&user_object, &request).await? {
                 StoreResponse::EndedSessions { sessions } => total += sessions,
                 _ => return Err(FlowError::Store("unexpected user object answer".into())),
             }

@@ -71,7 +71,10 @@ async fn check(
         }
     }
     let request = StoreRequest::Touch { key: key.clone(), now, limits: Some((&site.config.session).into()) };
-    match io.store(&handle.store_name(), &request).await? {
+    match io.store(&handle.store_address(), &request).await? {
+        // A static org moved to another jurisdiction since this sign-in: its directory is
+        // elsewhere now, so no logout could find this session: it is no longer valid.
+        StoreResponse::Session { session: Some(session) } if moved(site, &handle, &session) => Ok(None),
         StoreResponse::Session { session: Some(session) } => {
             if revalidate > 0 {
                 remember(&mut memory.borrow_mut().vouched, key, (now, (*session).clone()));
@@ -80,6 +83,12 @@ async fn check(
         }
         _ => Ok(None),
     }
+}
+
+/// Whether the session's org is a static one now configured in another jurisdiction
+/// than the one its cookie names (stored orgs cannot change theirs).
+fn moved(site: Site<'_>, handle: &SessionHandle, session: &ActiveSession) -> bool {
+    site.config.orgs.iter().any(|o| o.id == session.record.user.org && o.jurisdiction != handle.jurisdiction())
 }
 
 /// The `X-Sso-Assertion` about a session's user, signed now or reused.

@@ -272,7 +272,10 @@ async fn tested(
     let state_hash = crate::keys::sha256(state.as_bytes());
     let once = OnceValue { kind: OnceKind::LoginState, value: hex(&state_hash) };
     let key = io.store_name_key().await.map_err(|e| format!("The test sign-in could not be checked ({e}). Try again."))?;
-    let store = crate::session::cookie::login_state_object_name(&key, &org.id, &state_hash);
+    let store = crate::session::address::StoreAddress::new(
+        crate::session::cookie::login_state_object_name(&key, &org.id, &state_hash),
+        org.jurisdiction,
+    );
     let consumed = io.store(&store, &StoreRequest::Consume { once, expires_at: login.expires_at, now: io.now() }).await;
     if !matches!(consumed, Ok(StoreResponse::Consumed { first: true })) {
         return Err("This test sign-in was already used. Start another one.".into());

@@ -38,7 +38,7 @@ async fn end_session(
     org_seen: &mut Option<String>,
 ) -> Result<SignedOut, FlowError> {
     let Some(handle) = handle else { return Ok(SignedOut::locally()) };
-    let ended = io.store(&handle.store_name(), &StoreRequest::End { key: handle.storage_key() }).await?;
+    let ended = io.store(&handle.store_address(), &StoreRequest::End { key: handle.storage_key() }).await?;
     let StoreResponse::Ended { record: Some(record) } = ended else { return Ok(SignedOut::locally()) };
     *org_seen = Some(record.user.org.clone());
     // The local session is gone; an unknown org or an unreachable IdP only skips the IdP's sign-out.

@@ -71,7 +71,7 @@ async fn revoke(
         SubjectId::IssSub { .. } => return Err(UnknownUser.into()),
     };
     let jti = OnceValue { kind: OnceKind::UniversalLogout, value: verified.jti };
-    match revoke_users(io, &org.id, target, Some((jti, verified.remember_until)), true).await {
+    match revoke_users(io, org, target, Some((jti, verified.remember_until)), true).await {
         Ok(Revoked::Done { user_known: true, .. }) => Ok(()),
         Ok(Revoked::Done { user_known: false, .. }) => Err(UnknownUser.into()),
         Ok(Revoked::Replayed) => Err(Unauthorized("jti replayed").into()),

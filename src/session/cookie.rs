@@ -6,14 +6,18 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use super::address::{Jurisdiction, StoreAddress};
 use crate::keys::{mac, sha256};
 use crate::secret::constant_time_eq;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "sso_session";
 
-/// Version 2: per-user objects (version 1 named one object per org and is refused).
+/// Version 2: per-user objects of an org without a jurisdiction (version 1 named one
+/// object per org and is refused).
 const VERSION: u8 = 2;
+/// Version 3: as 2, with one byte naming the org's jurisdiction after the version.
+const VERSION_IN_JURISDICTION: u8 = 3;
 const STORE_TAG_LEN: usize = 12;
 const USER_TAG_LEN: usize = 16;
 const SESSION_ID_LEN: usize = 16;
@@ -25,6 +29,7 @@ const RAW_LEN: usize = 1 + STORE_TAG_LEN + USER_TAG_LEN + SESSION_ID_LEN + MAC_L
 /// `Debug` is redacted: the id is a bearer credential.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionHandle {
+    jurisdiction: Option<Jurisdiction>,
     store: [u8; STORE_TAG_LEN],
     user: [u8; USER_TAG_LEN],
     id: [u8; SESSION_ID_LEN],
@@ -37,9 +42,21 @@ impl std::fmt::Debug for SessionHandle {
 }
 
 impl SessionHandle {
-    /// A new handle for a session of `subject` in `org`, from 16 random bytes.
-    pub fn new(store_key: &[u8; 32], org: &str, subject: &str, random: [u8; SESSION_ID_LEN]) -> Self {
-        Self { store: store_tag(store_key, org), user: user_tag(store_key, org, subject), id: random }
+    /// A new handle for a session of `subject` in `org`, whose objects live in
+    /// `jurisdiction`, from 16 random bytes.
+    pub fn new(store_key: &[u8; 32], org: &str, subject: &str, jurisdiction: Option<Jurisdiction>, random: [u8; SESSION_ID_LEN]) -> Self {
+        Self { jurisdiction, store: store_tag(store_key, org), user: user_tag(store_key, org, subject), id: random }
+    }
+
+    /// The user's object that holds this session, in its org's jurisdiction: all a
+    /// request needs to reach it, with no lookup.
+    pub fn store_address(&self) -> StoreAddress {
+        StoreAddress::new(self.store_name(), self.jurisdiction)
+    }
+
+    /// The jurisdiction of the session's org when it signed in.
+    pub fn jurisdiction(&self) -> Option<Jurisdiction> {
+        self.jurisdiction
     }
 
     /// Name of the user's Durable Object that holds this session (opaque, see
@@ -63,8 +80,11 @@ impl SessionHandle {
 
     /// The cookie value.
     pub fn encode(&self, mac_key: &[u8; 32]) -> String {
-        let mut raw = Vec::with_capacity(RAW_LEN);
-        raw.push(VERSION);
+        let mut raw = Vec::with_capacity(RAW_LEN + 1);
+        match self.jurisdiction {
+            None => raw.push(VERSION),
+            Some(j) => raw.extend_from_slice(&[VERSION_IN_JURISDICTION, j.code()]),
+        }
         raw.extend_from_slice(&self.store);
         raw.extend_from_slice(&self.user);
         raw.extend_from_slice(&self.id);
@@ -79,17 +99,27 @@ impl SessionHandle {
             return None;
         }
         let raw = URL_SAFE_NO_PAD.decode(value).ok()?;
-        if raw.len() != RAW_LEN || raw.first() != Some(&VERSION) {
+        let head = match raw.first() {
+            Some(&VERSION) => 1,
+            Some(&VERSION_IN_JURISDICTION) => 2,
+            _ => return None,
+        };
+        if raw.len() != RAW_LEN - 1 + head {
             return None;
         }
-        let (body, tag) = raw.split_at(RAW_LEN - MAC_LEN);
+        let (body, tag) = raw.split_at(raw.len() - MAC_LEN);
         if !constant_time_eq(&mac(mac_key, &[body])[..MAC_LEN], tag) {
             return None;
         }
-        let store = body.get(1..1 + STORE_TAG_LEN)?.try_into().ok()?;
-        let user = body.get(1 + STORE_TAG_LEN..1 + STORE_TAG_LEN + USER_TAG_LEN)?.try_into().ok()?;
-        let id = body.get(1 + STORE_TAG_LEN + USER_TAG_LEN..)?.try_into().ok()?;
-        Some(Self { store, user, id })
+        let jurisdiction = match head {
+            2 => Some(Jurisdiction::from_code(*body.get(1)?)?),
+            _ => None,
+        };
+        let body = body.get(head..)?;
+        let store = body.get(..STORE_TAG_LEN)?.try_into().ok()?;
+        let user = body.get(STORE_TAG_LEN..STORE_TAG_LEN + USER_TAG_LEN)?.try_into().ok()?;
+        let id = body.get(STORE_TAG_LEN + USER_TAG_LEN..)?.try_into().ok()?;
+        Some(Self { jurisdiction, store, user, id })
     }
 }
 
@@ -164,7 +194,7 @@ mod tests {
 
     #[test]
     fn cookie_roundtrips() {
-        let handle = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]);
+        let handle = SessionHandle::new(&STORE_KEY, "acme", "u1", None, [1; 16]);
         let value = handle.encode(&MAC_KEY);
         let back = SessionHandle::decode(&value, &MAC_KEY).unwrap();
         assert_eq!(back, handle);
@@ -185,6 +215,30 @@ mod tests {
     }
 
     #[test]
+    fn a_cookie_names_its_jurisdiction_and_no_other_can_be_put_in() {
+        let eu = SessionHandle::new(&STORE_KEY, "acme", "u1", Some(Jurisdiction::Eu), [1; 16]);
+        let value = eu.encode(&MAC_KEY);
+        let back = SessionHandle::decode(&value, &MAC_KEY).unwrap();
+        assert_eq!(back, eu);
+        assert_eq!(back.store_address(), StoreAddress::new(user_object_name(&STORE_KEY, "acme", "u1"), Some(Jurisdiction::Eu)));
+        let plain = SessionHandle::new(&STORE_KEY, "acme", "u1", None, [1; 16]);
+        assert_eq!(SessionHandle::decode(&plain.encode(&MAC_KEY), &MAC_KEY).unwrap().store_address().jurisdiction, None);
+        // Changing the jurisdiction byte (or dropping it) breaks the MAC.
+        let mut raw = URL_SAFE_NO_PAD.decode(&value).unwrap();
+        raw[1] = Jurisdiction::Fedramp.code();
+        assert!(SessionHandle::decode(&URL_SAFE_NO_PAD.encode(&raw), &MAC_KEY).is_none());
+        let mut dropped = vec![VERSION];
+        dropped.extend_from_slice(&URL_SAFE_NO_PAD.decode(&value).unwrap()[2..]);
+        assert!(SessionHandle::decode(&URL_SAFE_NO_PAD.encode(&dropped), &MAC_KEY).is_none());
+        // An unknown jurisdiction code is refused even with a valid MAC.
+        let mut body = vec![VERSION_IN_JURISDICTION, 9];
+        body.extend_from_slice(&[0; STORE_TAG_LEN + USER_TAG_LEN + SESSION_ID_LEN]);
+        let tag = mac(&MAC_KEY, &[&body]);
+        body.extend_from_slice(&tag[..MAC_LEN]);
+        assert!(SessionHandle::decode(&URL_SAFE_NO_PAD.encode(&body), &MAC_KEY).is_none());
+    }
+
+    #[test]
     fn a_cookie_of_the_per_org_layout_is_refused() {
         let mut raw = vec![1u8];
         raw.extend_from_slice(&[0; STORE_TAG_LEN + SESSION_ID_LEN]);
@@ -195,7 +249,7 @@ mod tests {
 
     #[test]
     fn tampered_cookie_is_rejected() {
-        let value = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]).encode(&MAC_KEY);
+        let value = SessionHandle::new(&STORE_KEY, "acme", "u1", None, [1; 16]).encode(&MAC_KEY);
         let mut bytes = URL_SAFE_NO_PAD.decode(&value).unwrap();
         bytes[40] ^= 1;
         assert!(SessionHandle::decode(&URL_SAFE_NO_PAD.encode(&bytes), &MAC_KEY).is_none());
@@ -207,14 +261,14 @@ mod tests {
 
     #[test]
     fn cookie_does_not_contain_the_org_name() {
-        let value = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]).encode(&MAC_KEY);
+        let value = SessionHandle::new(&STORE_KEY, "acme", "u1", None, [1; 16]).encode(&MAC_KEY);
         let raw = URL_SAFE_NO_PAD.decode(&value).unwrap();
         assert!(!raw.windows(4).any(|w| w == b"acme"));
     }
 
     #[test]
     fn session_is_read_from_any_cookie_and_with_the_previous_key() {
-        let handle = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]);
+        let handle = SessionHandle::new(&STORE_KEY, "acme", "u1", None, [1; 16]);
         let old_key = [8; 32];
         let value = handle.encode(&old_key);
         let header = format!("sso_session=stale; a=1, sso_session={value}");
@@ -225,7 +279,7 @@ mod tests {
 
     #[test]
     fn storage_key_is_not_the_id() {
-        let handle = SessionHandle::new(&STORE_KEY, "acme", "u1", [1; 16]);
+        let handle = SessionHandle::new(&STORE_KEY, "acme", "u1", None, [1; 16]);
         assert_ne!(handle.storage_key(), hex(&[1; 16]));
     }
 }

@@ -1,6 +1,7 @@
 //! Sessions: what is stored about a signed-in user, the timeout rules, and the
-//! messages the worker exchanges with the session store (one per org).
+//! messages the worker exchanges with the session-store objects, and where those live.
 
+pub mod address;
 pub mod cookie;
 pub mod store;
 pub mod tables;

@@ -16,6 +16,7 @@ use crate::keys::DerivedKeys;
 use crate::oidc::discovery::ProviderMetadata;
 use crate::oidc::{IdpError, OutgoingRequest};
 use crate::secret::Secret;
+use crate::session::address::StoreAddress;
 use crate::session::cookie::public_session_id;
 use crate::session::store::{ActiveSession, ListedSession, RevokeTarget, StoreRequest, StoreResponse, UserScope};
 use crate::session::SessionRecord;
@@ -167,10 +168,16 @@ impl Io for FakeIo {
         Ok(resp)
     }
 
-    async fn store(&self, store_name: &str, request: &StoreRequest) -> Result<StoreResponse, FlowError> {
+    async fn store(&self, address: &StoreAddress, request: &StoreRequest) -> Result<StoreResponse, FlowError> {
         if let Some(e) = self.store_error.borrow().clone() {
             return Err(e);
         }
+        // An object of a jurisdiction is another object than one of that name elsewhere:
+        // it is known here as `{jurisdiction}/{name}`.
+        let store_name = &match address.jurisdiction {
+            Some(j) => format!("{}/{}", j.as_str(), address.name),
+            None => address.name.clone(),
+        };
         let mut store = self.store.borrow_mut();
         store.log.push((store_name.to_owned(), request.clone()));
         if store.unreachable.contains(store_name) {

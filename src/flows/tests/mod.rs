@@ -7,6 +7,7 @@ mod admin_cases;
 mod callback_cases;
 mod documents_cases;
 mod fake;
+mod jurisdiction_cases;
 mod login_cases;
 mod logout_cases;
 mod per_user_cases;

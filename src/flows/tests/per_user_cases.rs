@@ -202,7 +202,7 @@ fn removing_an_org_ends_the_sessions_of_every_user_then_forgets_the_directory() 
         sign_in_as(&io, sub, &format!("{sub}@acme.test"), "sid-1", NOW).expect("signed in");
     }
     calls(&io);
-    assert_eq!(run(crate::flows::revocation::revoke_everyone(&io, "acme")), Ok(3));
+    assert_eq!(run(crate::flows::revocation::revoke_everyone(&io, "acme", None)), Ok(3));
     let called = calls(&io);
     assert_eq!((called.len(), called[0].as_str()), (4, directory(&io).as_str()));
     assert_eq!(io.store.borrow().sessions.len(), 0);
@@ -225,7 +225,7 @@ fn removing_an_org_with_more_users_than_one_directory_page_ends_them_all() {
         }
     }
     calls(&io);
-    assert_eq!(run(crate::flows::revocation::revoke_everyone(&io, "acme")), Ok(users as u64 + 1));
+    assert_eq!(run(crate::flows::revocation::revoke_everyone(&io, "acme", None)), Ok(users as u64 + 1));
     assert_eq!(calls(&io).iter().filter(|name| **name == directory(&io)).count(), 2, "two directory pages");
     assert!(io.store.borrow().sessions.is_empty());
 }
