@@ -43,6 +43,10 @@ impl Io for EdgeIo<'_, '_> {
         orgs::all(self.0).await.map_err(FlowError::from)
     }
 
+    fn org_cache(&self) -> &std::cell::RefCell<crate::flows::orgs::OrgCache> {
+        &self.0.org_cache
+    }
+
     async fn provider_metadata(&self, issuer: &str) -> Result<Rc<ProviderMetadata>, FlowError> {
         documents::provider_metadata(self, &Kv(self.0.env), &idp::documents(), issuer).await
     }

@@ -23,11 +23,11 @@ pub use protect::forward_to_origin;
 pub use session_store::SessionStore;
 pub use state_store::SsoState;
 
-use std::cell::OnceCell;
+use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use crate::config::OrgConfig;
+use crate::flows::orgs::OrgCache;
 
 use worker::{Env, Request, Response};
 
@@ -47,8 +47,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) now: u64,
     /// Where the cleaned request points (`scheme://host[:port]`); `None`: its own URL.
     pub(crate) forward_to: Option<&'a str>,
-    /// Static and stored orgs, read at most once per request.
-    pub(crate) orgs: OnceCell<Rc<Vec<OrgConfig>>>,
+    /// This isolate's copy of the orgs (see [`crate::flows::orgs`]).
+    pub(crate) org_cache: Rc<RefCell<OrgCache>>,
 }
 
 impl Ctx<'_> {
@@ -157,7 +157,8 @@ where
     };
     let base_url = settings.config.base_url.clone().unwrap_or_else(|| url.origin().ascii_serialization());
     let forward_to = if to_origin { settings.config.origin.as_deref() } else { None };
-    let ctx = Ctx { env, settings, base_url, request_id, wants_html, now: runtime::now(), forward_to, orgs: OnceCell::new() };
+    let org_cache = orgs::isolate_cache();
+    let ctx = Ctx { env, settings, base_url, request_id, wants_html, now: runtime::now(), forward_to, org_cache };
     let path = url.path().to_owned();
     // The method as sent (`worker::Method` reads unknown methods as GET).
     let method = match req.inner().method().as_str() {

@@ -3,6 +3,7 @@
 //! issuer and client credentials are checked before it is stored.
 
 use super::invitations::{create_invitation, pending_invitations, withdraw_invitation, CreatedInvitation, InvitationFailure};
+use super::orgs::{announce, announce_everywhere};
 use super::{FlowError, Io, Site, Traced, IDP_TIMEOUT_MS};
 use crate::admin::{check_conflicts, is_authorized, parse_org_body, AdminApi, AdminError, OnboardingUris, OrgSummary};
 use crate::config::{is_org_id, OrgConfig, RawOrg};
@@ -151,7 +152,11 @@ async fn put(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str, body: &[u8
     check_conflicts(&org, statics)?;
     verify_provider(io, &org).await?;
     match io.put_org(&raw).await {
-        Ok(()) => Ok(AdminAnswer::Onboarded(OnboardingUris::new(&org.id, site.base_url))),
+        Ok(()) => {
+            // Every isolate's next request sees it (see `flows::orgs`).
+            announce(io, &org.id, org.jurisdiction).await?;
+            Ok(AdminAnswer::Onboarded(OnboardingUris::new(&org.id, site.base_url)))
+        }
         Err(Ok(conflict)) => Err(AdminError::Conflict(conflict).into()),
         Err(Err(e)) => Err(e.into()),
     }
@@ -205,11 +210,17 @@ async fn delete(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str) -> Resu
     if site.config.orgs.iter().any(|o| o.id == id) {
         return Err(AdminError::Conflict(format!("org {id:?} is defined by the static configuration")).into());
     }
-    // Its jurisdiction says where its objects are.
-    let jurisdiction = if is_org_id(id) { stored_jurisdiction(io, id).await? } else { None };
-    if !is_org_id(id) || !io.delete_org(id).await? {
+    if !is_org_id(id) {
         return Err(AdminFailure::NotFound("no such org"));
     }
+    // Its jurisdiction says where its objects are.
+    let jurisdiction = stored_jurisdiction(io, id).await?;
+    if !io.delete_org(id).await? {
+        // Gone already (maybe by a removal whose announcement failed): announced again.
+        announce_everywhere(io, id).await?;
+        return Err(AdminFailure::NotFound("no such org"));
+    }
+    announce(io, id, jurisdiction).await?;
     // Every user's object ends its sessions, then the directory forgets the org.
     super::revocation::revoke_everyone(io, id, jurisdiction).await?;
     io.store(&super::directory_of(io, id, jurisdiction).await?, &StoreRequest::Purge).await?;

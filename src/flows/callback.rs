@@ -93,8 +93,7 @@ async fn complete(
     // The current secret's key, then the one being rotated out.
     let login = LoginState::decode_with_any(login_cookie, state, site.keys.login_cookie_keys(), now)?;
     *org_seen = Some(login.org.clone());
-    let orgs = io.orgs().await?;
-    let org = orgs.iter().find(|o| o.id == login.org).ok_or(StateError::Invalid)?;
+    let org = &super::orgs::org(io, site, &login.org).await?.ok_or(StateError::Invalid)?;
     if query.iss.is_some_and(|iss| iss != org.issuer) {
         return Err(FlowError::WrongIssuer);
     }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::invitations::{create_invitation, pending_invitations, withdraw_invitation, InvitationFailure};
+use super::orgs::{announce, announce_everywhere};
 use super::setup::{check_domain, form_fields};
 use super::{random, FlowError, Io, OrgDirectory, Site};
 use crate::admin::{check_conflicts, AdminError, OrgSummary};
@@ -237,10 +238,15 @@ async fn act(io: &(impl Io + OrgDirectory), site: Site<'_>, fields: &HashMap<Str
             if site.config.orgs.iter().any(|o| o.id == org) {
                 return Err(AdminError::Conflict(format!("org {org:?} is defined by the static configuration")).into());
             }
-            let jurisdiction = if is_org_id(org) { super::admin::stored_jurisdiction(io, org).await? } else { None };
-            if !is_org_id(org) || !io.delete_org(org).await? {
+            if !is_org_id(org) {
                 return Err(Refusal(404, "No such org.".into()));
             }
+            let jurisdiction = super::admin::stored_jurisdiction(io, org).await?;
+            if !io.delete_org(org).await? {
+                announce_everywhere(io, org).await?;
+                return Err(Refusal(404, "No such org.".into()));
+            }
+            announce(io, org, jurisdiction).await?;
             super::revocation::revoke_everyone(io, org, jurisdiction).await?;
             io.store(&super::directory_of(io, org, jurisdiction).await?, &StoreRequest::Purge).await?;
             Ok(Notice::Done(format!("{org} was removed and its sessions ended.")))
@@ -331,6 +337,7 @@ async fn edit_org(
         }
         io.state(StateRequest::SetClaims { org: org.to_owned(), claims: challenges }).await?;
     }
+    announce(io, org, edited.jurisdiction).await?;
     Ok(Notice::Done(format!("{org} now has the domains {}.", edited.domains.join(", "))))
 }
 
@@ -345,6 +352,7 @@ async fn verify_domain(io: &(impl Io + OrgDirectory), site: Site<'_>, org: &str,
         Ok(()) => {
             challenge.verified_at = Some(io.now());
             io.state(StateRequest::SetClaims { org: org.to_owned(), claims: claims.challenges }).await?;
+            announce(io, org, super::admin::stored_jurisdiction(io, org).await?).await?;
             Ok(Notice::Done(format!("{domain} is verified: it routes logins to {org}.")))
         }
         Err(reason) => Err(Refusal(422, format!("{domain} is not verified: {reason}"))),

@@ -68,7 +68,7 @@ pub async fn start_login(
 /// Starts a login from everything `GET /_sso/login` may carry: SP-initiated (`org`,
 /// `email`, `return_to`) or third-party initiated (`iss`, `login_hint`, `target_link_uri`).
 pub async fn start_login_with(io: &impl Io, site: Site<'_>, params: LoginParams) -> Traced<LoginStart> {
-    let orgs = match io.orgs().await {
+    let orgs = match super::orgs::for_login(io, site, &params).await {
         Ok(orgs) => orgs,
         Err(e) => return Traced { org: None, result: Err(e) },
     };

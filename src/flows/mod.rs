@@ -13,6 +13,7 @@ pub mod documents;
 mod error;
 mod invitations;
 mod login;
+pub mod orgs;
 mod own_sessions;
 mod provision;
 mod revocation;
@@ -64,8 +65,12 @@ pub trait Io {
     /// One message to the session-store object at `store` (its name, in its org's
     /// jurisdiction); a `Failed` answer is an error.
     async fn store(&self, store: &StoreAddress, request: &StoreRequest) -> Result<StoreResponse, FlowError>;
-    /// Every org in effect (static, then stored through the admin API).
+    /// Every org in effect, read now (static, then stored through the admin API: from
+    /// `SsoState`, so it is the truth); flows on the sign-in and logout paths go through
+    /// the isolate's copy instead ([`orgs`]).
     async fn orgs(&self) -> Result<Rc<Vec<OrgConfig>>, FlowError>;
+    /// This isolate's copy of the orgs ([`orgs::OrgCache`]).
+    fn org_cache(&self) -> &std::cell::RefCell<orgs::OrgCache>;
     /// The provider metadata of `issuer` (cached by the adapter).
     async fn provider_metadata(&self, issuer: &str) -> Result<Rc<ProviderMetadata>, FlowError>;
     /// The key set at `jwks_uri`. With `force`, refetched unless that was done very

@@ -372,7 +372,11 @@ async fn activate(
         None => io.state(StateRequest::Activate { token_hash: invitation.token_hash.clone(), now: io.now() }).await?,
     };
     match answer {
-        StateResponse::Stored { .. } => Ok(SetupOutcome::Activated(invitation.org)),
+        StateResponse::Stored { .. } => {
+            // Live for the next request everywhere (see `flows::orgs`); a setup link's org has no jurisdiction.
+            super::orgs::announce(io, &invitation.org, None).await?;
+            Ok(SetupOutcome::Activated(invitation.org))
+        }
         StateResponse::Conflict { reason } => {
             let mut page = view(site, token, invitation);
             page.error = Some(format!("This organization cannot be activated: {reason}. Contact the operator who sent the link."));

@@ -42,7 +42,7 @@ async fn end_session(
     let StoreResponse::Ended { record: Some(record) } = ended else { return Ok(SignedOut::locally()) };
     *org_seen = Some(record.user.org.clone());
     // The local session is gone; an unknown org or an unreachable IdP only skips the IdP's sign-out.
-    let Some(org) = io.orgs().await.ok().and_then(|orgs| orgs.iter().find(|o| o.id == record.user.org).cloned()) else {
+    let Some(org) = super::orgs::org(io, site, &record.user.org).await.ok().flatten() else {
         return Ok(SignedOut::locally());
     };
     let end_session = io.provider_metadata(&org.issuer).await.ok().and_then(|m| m.end_session_endpoint.clone());

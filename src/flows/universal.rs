@@ -53,9 +53,13 @@ async fn revoke(
     let token = bearer_token(authorization)?;
     let token = UntrustedJwt::parse(token).map_err(|_| Unauthorized("not a JWT"))?;
     let issuer = token.unverified_issuer().ok_or(Unauthorized("no iss"))?;
-    let orgs = io.orgs().await.map_err(UniversalLogoutFailure::Unavailable)?;
     // `iss` and `sub` (the app's client_id) together: two apps of one Okta tenant.
-    let org = addressed_org(&orgs, &issuer, token.unverified_subject().as_deref()).ok_or(Unauthorized("unknown iss and sub"))?;
+    let subject = token.unverified_subject();
+    let org = super::orgs::find(io, site, |orgs| addressed_org(orgs, &issuer, subject.as_deref()))
+        .await
+        .map_err(UniversalLogoutFailure::Unavailable)?
+        .ok_or(Unauthorized("unknown iss and sub"))?;
+    let org = &org;
     *org_seen = Some(org.id.clone());
     let jwks_uri = match &org.universal_logout_jwks_uri {
         Some(uri) => uri.clone(),

@@ -133,6 +133,14 @@ pub enum StoreRequest {
         /// Unix seconds.
         now: u64,
     },
+    /// Directory: the stamp of its org's stored configuration (see `flows::orgs`).
+    OrgStamp,
+    /// Directory: a new stamp, given once a change of its org is stored in `SsoState`
+    /// (kept by `Purge`, so a removed org's stamp stays new).
+    SetOrgStamp {
+        /// Random, hex.
+        stamp: String,
+    },
 }
 
 /// Which sessions of one user an [`StoreRequest::EndSessions`] ends.
@@ -197,7 +205,9 @@ impl StoreRequest {
             | Self::RecordProvisioned { .. }
             | Self::Release { .. }
             | Self::Purge
-            | Self::Stats { .. } => false,
+            | Self::Stats { .. }
+            | Self::OrgStamp
+            | Self::SetOrgStamp { .. } => false,
         }
     }
 }
@@ -279,6 +289,11 @@ pub enum StoreResponse {
         /// The latest sign-in (Unix seconds), if anyone ever signed in.
         last_sign_in: Option<u64>,
     },
+    /// Answer to `OrgStamp`.
+    OrgStamp {
+        /// The stamp; `None`: no change of the org was ever announced.
+        stamp: Option<String>,
+    },
     /// Answer to `List`.
     Sessions {
         /// Most recent first.
@@ -286,7 +301,7 @@ pub enum StoreResponse {
     },
     /// Answer to `Create` when the IdP logged the user out after the ID token was issued.
     LoggedOutSince,
-    /// Answer to `Create`, `RecordProvisioned`, `Release`, `Purge`.
+    /// Answer to `Create`, `RecordProvisioned`, `Release`, `Purge`, `SetOrgStamp`.
     Done,
     /// The request could not be understood or applied.
     Failed {

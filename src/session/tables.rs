@@ -3,7 +3,7 @@
 //! which the Durable Object commits atomically), over any database behind [`Sql`].
 //! Every kind of object (user, login state, directory) has the same schema and uses
 //! its own tables of it: a user object `sessions` and `watermark`, a login-state object
-//! `once`, a directory `users`, `sids` and `once`.
+//! `once`, a directory `users`, `sids`, `once` and `org_stamp`.
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -27,6 +27,7 @@ CREATE INDEX IF NOT EXISTS users_by_email ON users(email);
 CREATE TABLE IF NOT EXISTS once (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sids (sid TEXT NOT NULL, subject TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (sid, subject));
 CREATE TABLE IF NOT EXISTS watermark (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS org_stamp (id INTEGER PRIMARY KEY, stamp TEXT NOT NULL);
 ";
 
 /// Columns added since the first schema (each fails harmlessly once present).
@@ -65,6 +66,11 @@ pub struct SqlError(pub String);
 pub trait Sql {
     /// Runs one statement to completion; returns its rows as JSON objects.
     fn exec(&self, query: &str, args: Vec<SqlValue>) -> Result<Vec<serde_json::Value>, SqlError>;
+}
+
+#[derive(Deserialize)]
+struct Stamp {
+    stamp: String,
 }
 
 #[derive(Deserialize)]
@@ -146,6 +152,14 @@ pub fn apply(sql: &impl Sql, request: StoreRequest) -> Result<StoreResponse, Sql
         StoreRequest::RecordProvisioned { subject, fingerprint } => {
             let query = "INSERT INTO users (subject, fingerprint) VALUES (?1, ?2) ON CONFLICT(subject) DO UPDATE SET fingerprint = ?2";
             sql.exec(query, vec![text(&subject), text(&fingerprint)])?;
+            Ok(StoreResponse::Done)
+        }
+        StoreRequest::OrgStamp => {
+            let stamps: Vec<Stamp> = rows(sql, "SELECT stamp FROM org_stamp WHERE id = 0", vec![])?;
+            Ok(StoreResponse::OrgStamp { stamp: stamps.into_iter().next().map(|s| s.stamp) })
+        }
+        StoreRequest::SetOrgStamp { stamp } => {
+            sql.exec("INSERT OR REPLACE INTO org_stamp (id, stamp) VALUES (0, ?)", vec![text(&stamp)])?;
             Ok(StoreResponse::Done)
         }
         StoreRequest::Stats { now } => {

@@ -197,6 +197,14 @@ describe('bad configuration', () => {
       sso: (url) => ({ base_url: url, orgs: [{ id: 'Acme Corp', issuer: 'https://acme.example.com', client_id: 'c', client_secret: 's', domains: ['acme.test'] }] }),
       field: /orgs\[0\]\.id/,
     },
+    {
+      name: 'an org names an unknown jurisdiction',
+      sso: (url) => ({
+        base_url: url,
+        orgs: [{ id: 'acme', issuer: 'https://acme.example.com', client_id: 'c', client_secret: 's', domains: ['acme.test'], jurisdiction: 'mars' }],
+      }),
+      field: /orgs\[0\]\.jurisdiction: unknown jurisdiction \(one of: eu, fedramp\)/,
+    },
   ];
   const workers = new Map();
   before(async () => {

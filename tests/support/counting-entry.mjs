@@ -1,6 +1,7 @@
 //! Test-only entry module (copied next to a copy of the built worker by `startWorker({
 //! countObjectCalls: true })`): the built worker with its Durable Object namespaces
-//! wrapped, so a test can read every object call (`GET /__test/object-calls`), reset
+//! wrapped, so a test can read every object call (`GET /__test/object-calls`: `{ binding,
+//! name }`, plus `jurisdiction` when the stub came from `namespace.jurisdiction(j)`), reset
 //! the record (`DELETE`), and make objects unreachable by name (`POST {"fail":[names]}`).
 //! Never part of the product: build/index.js knows nothing of it.
 
@@ -10,13 +11,13 @@ export * from './index.js';
 const calls = [];
 const failing = new Set();
 
-function wrapStub(binding, name, stub) {
+function wrapStub(binding, name, stub, jurisdiction) {
   return new Proxy(stub, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
       if (prop === 'fetch') {
         return (...args) => {
-          calls.push({ binding, name });
+          calls.push(jurisdiction === undefined ? { binding, name } : { binding, name, jurisdiction });
           if (failing.has(name)) return Promise.reject(new Error('object unreachable (test)'));
           return value.apply(target, args);
         };
@@ -26,12 +27,12 @@ function wrapStub(binding, name, stub) {
   });
 }
 
-function wrapNamespace(binding, ns) {
+function wrapNamespace(binding, ns, jurisdiction) {
   return new Proxy(ns, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
-      if (prop === 'getByName') return (name, ...rest) => wrapStub(binding, name, value.call(target, name, ...rest));
-      if (prop === 'jurisdiction') return (...args) => wrapNamespace(binding, value.apply(target, args));
+      if (prop === 'getByName') return (name, ...rest) => wrapStub(binding, name, value.call(target, name, ...rest), jurisdiction);
+      if (prop === 'jurisdiction') return (j, ...rest) => wrapNamespace(binding, value.call(target, j, ...rest), j);
       return typeof value === 'function' && prop !== 'constructor' ? value.bind(target) : value;
     },
   });

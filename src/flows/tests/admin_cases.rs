@@ -9,7 +9,7 @@ use crate::flows::{admin, AdminAnswer, AdminFailure, NetError, Traced};
 use crate::routes::AdminCall;
 use crate::session::store::StoreRequest;
 
-const INITECH: &str = "https://initech.idp.test";
+pub(super) const INITECH: &str = "https://initech.idp.test";
 
 const TOKEN: &str = "admin-token-for-the-tests-0123456789";
 
@@ -22,12 +22,12 @@ fn discovery() -> serde_json::Value {
            "jwks_uri": format!("{INITECH}/jwks"), "response_types_supported": ["code"], "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"]})
 }
 
-fn call(io: &FakeIo, call: AdminCall<'_>, body: Option<&[u8]>) -> Traced<AdminAnswer, AdminFailure> {
+pub(super) fn call(io: &FakeIo, call: AdminCall<'_>, body: Option<&[u8]>) -> Traced<AdminAnswer, AdminFailure> {
     let api = AdminApi::from_token(Some(TOKEN.into()));
     run(admin(io, io.site(), &api, Some(&format!("Bearer {TOKEN}")), call, body))
 }
 
-fn idp_answers(io: &FakeIo, token_status: u16, token_error: &str) {
+pub(super) fn idp_answers(io: &FakeIo, token_status: u16, token_error: &str) {
     io.script(&format!("{INITECH}/.well-known/openid-configuration"), vec![answer(200, &discovery())]);
     io.script(&format!("{INITECH}/token"), vec![answer(token_status, &json!({"error": token_error}))]);
 }

@@ -91,6 +91,10 @@ pub(super) struct FakeIo {
     pub(super) assertion_key: Rc<AssertionSigningKey>,
     /// The orgs stored through the admin API.
     pub(super) stored: RefCell<Vec<RawOrg>>,
+    /// How often the orgs were read from their source ([`Io::orgs`]).
+    pub(super) org_reads: Cell<usize>,
+    /// The isolate's copy of the orgs.
+    pub(super) org_cache: RefCell<crate::flows::orgs::OrgCache>,
     /// The state object (setup links, domain claims), applying the real rules.
     pub(super) state: crate::sso_state::tests::Memory,
 }
@@ -115,6 +119,8 @@ pub(super) struct FakeStore {
     pub(super) unreachable: HashSet<String>,
     /// Every request, with the object it went to.
     pub(super) log: Vec<(String, StoreRequest)>,
+    /// Directories' org stamps.
+    pub(super) stamps: HashMap<String, String>,
     tick: u64,
 }
 
@@ -136,6 +142,8 @@ impl FakeIo {
             slept: RefCell::default(),
             assertion_key: Rc::new(AssertionSigningKey::generate().expect("key")),
             stored: RefCell::default(),
+            org_reads: Cell::new(0),
+            org_cache: RefCell::default(),
             state: crate::sso_state::tests::Memory::default(),
         }
     }
@@ -186,11 +194,40 @@ impl Io for FakeIo {
         Ok(store.apply(store_name, request.clone()))
     }
 
+    /// As the adapter: the static orgs, then the stored ones (admin API, setup links)
+    /// with their domain claims, read from the stores every time.
     async fn orgs(&self) -> Result<Rc<Vec<OrgConfig>>, FlowError> {
-        match self.orgs_error.borrow().clone() {
-            Some(e) => Err(e),
-            None => Ok(Rc::new(self.config.orgs.clone())),
+        if let Some(e) = self.orgs_error.borrow().clone() {
+            return Err(e);
         }
+        self.org_reads.set(self.org_reads.get() + 1);
+        let (mut stored, claims) = match crate::sso_state::apply(&self.state, StateRequest::ListOrgs).await {
+            Ok(StateResponse::Orgs { orgs, claims }) => (orgs, claims),
+            _ => (Vec::new(), Vec::new()),
+        };
+        stored.extend(self.stored.borrow().iter().cloned());
+        let mut orgs = self.config.orgs.clone();
+        for raw in stored {
+            if orgs.iter().any(|o| o.id == raw.id) {
+                continue;
+            }
+            if let Ok(mut org) = raw.validate("stored org", &|_| None) {
+                if let Some(c) = claims.iter().find(|c| c.org == org.id) {
+                    org.unverified_domains = org
+                        .domains
+                        .iter()
+                        .filter(|d| !c.challenges.iter().any(|ch| &ch.domain == *d && ch.verified_at.is_some()))
+                        .cloned()
+                        .collect();
+                }
+                orgs.push(org);
+            }
+        }
+        Ok(Rc::new(orgs))
+    }
+
+    fn org_cache(&self) -> &RefCell<crate::flows::orgs::OrgCache> {
+        &self.org_cache
     }
 
     async fn provider_metadata(&self, issuer: &str) -> Result<Rc<ProviderMetadata>, FlowError> {
@@ -398,6 +435,11 @@ impl FakeStore {
                     self.used.insert(key, self.tick);
                 }
                 StoreResponse::Session { session: found.map(|record| Box::new(ActiveSession { record, expires_at: now + 100 })) }
+            }
+            StoreRequest::OrgStamp => StoreResponse::OrgStamp { stamp: self.stamps.get(store).cloned() },
+            StoreRequest::SetOrgStamp { stamp } => {
+                self.stamps.insert(store.to_owned(), stamp);
+                StoreResponse::Done
             }
             StoreRequest::Purge => {
                 self.users.retain(|(d, _), _| d != store);

@@ -241,9 +241,16 @@ fn universal_logout_when_keys_orgs_or_store_fail_is_told_apart() {
     *io.metadata_error.borrow_mut() = Some(idp_down());
     assert_eq!(universal(&io, &revocation_claims(), Some(&body)).result, Err(UniversalLogoutFailure::Unverifiable(idp_down())));
     *io.metadata_error.borrow_mut() = None;
-    *io.orgs_error.borrow_mut() = Some(FlowError::Store("down".into()));
-    let traced = universal(&io, &revocation_claims(), Some(&body));
+    // A new isolate that cannot read the orgs; one that has its copy goes on from it.
+    let cold = FakeIo::new(config(json!({})));
+    *cold.orgs_error.borrow_mut() = Some(FlowError::Store("down".into()));
+    let traced = universal(&cold, &revocation_claims(), Some(&body));
     assert_eq!((traced.org, traced.result), (None, Err(UniversalLogoutFailure::Unavailable(FlowError::Store("down".into())))));
+    *io.orgs_error.borrow_mut() = Some(FlowError::Store("down".into()));
+    assert_eq!(
+        universal(&io, &revocation_claims(), Some(&body)).result,
+        Err(UniversalLogoutFailure::Refused(RevocationError::UnknownUser))
+    );
     *io.orgs_error.borrow_mut() = None;
     *io.store_error.borrow_mut() = Some(FlowError::Store("down".into()));
     assert_eq!(

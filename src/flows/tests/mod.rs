@@ -10,6 +10,7 @@ mod fake;
 mod jurisdiction_cases;
 mod login_cases;
 mod logout_cases;
+mod org_cache_cases;
 mod per_user_cases;
 mod provisioning_cases;
 mod session_check_cases;
