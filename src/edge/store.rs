@@ -2,9 +2,9 @@
 //! worker-wide `SsoState`.
 
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{Env, Method, ObjectNamespace, Request, RequestInit};
+use worker::{Env, Method, ObjectNamespace, Request, RequestInit, Stub};
 
-use super::answer::Failure;
+use super::answer::{Failure, LogLine};
 use super::state_store::{STATE_BINDING, STATE_NAME};
 use super::Ctx;
 use crate::session::address::{Jurisdiction, StoreAddress};
@@ -20,8 +20,7 @@ pub(crate) async fn call(env: &Env, store: &StoreAddress, request: &StoreRequest
     let body = serde_json::to_string(request).map_err(|_| Failure::internal("store request not serializable"))?;
     let stub = env
         .durable_object(SESSIONS_BINDING)
-        .and_then(|ns| in_jurisdiction(ns, store.jurisdiction))
-        .and_then(|ns| ns.get_by_name(&store.name))
+        .and_then(|ns| stub_of(ns, store))
         .map_err(|e| Failure::store_unavailable(format!("session store binding: {e}")))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(body.into()));
@@ -35,10 +34,36 @@ pub(crate) async fn call(env: &Env, store: &StoreAddress, request: &StoreRequest
     Ok(answer)
 }
 
+/// What workerd (`wrangler dev`, the tests) answers `namespace.jurisdiction(…)`: it runs
+/// on one machine and implements no jurisdiction. Cloudflare does.
+const NO_JURISDICTIONS_HERE: &str = "Jurisdiction restrictions are not implemented in workerd";
+
+thread_local! {
+    static TOLD_NO_JURISDICTIONS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The stub of the object at `store`: created and run only in its jurisdiction, if any.
+/// Only a runtime that says it implements no jurisdiction at all (workerd on a developer's
+/// machine) gets a local object instead, and the log says so once; any other failure is one.
+fn stub_of(ns: ObjectNamespace, store: &StoreAddress) -> worker::Result<Stub> {
+    let Some(jurisdiction) = store.jurisdiction else { return ns.get_by_name(&store.name) };
+    match in_jurisdiction(ns.clone(), jurisdiction).and_then(|scoped| scoped.get_by_name(&store.name)) {
+        Err(e) if e.to_string().contains(NO_JURISDICTIONS_HERE) => {
+            if !TOLD_NO_JURISDICTIONS.with(|told| told.replace(true)) {
+                let reason =
+                    "this runtime (workerd) implements no Durable Object jurisdiction: objects of orgs with one are local ones here";
+                LogLine { event: "jurisdiction", org: None, outcome: "unsupported", request_id: "", status: None, reason: Some(reason) }
+                    .emit();
+            }
+            ns.get_by_name(&store.name)
+        }
+        other => other,
+    }
+}
+
 /// The namespace whose objects are created and run only in `jurisdiction`
-/// (`namespace.jurisdiction(name)`, which workers-rs 0.8.7 does not bind); `None`: `ns`.
-fn in_jurisdiction(ns: ObjectNamespace, jurisdiction: Option<Jurisdiction>) -> worker::Result<ObjectNamespace> {
-    let Some(jurisdiction) = jurisdiction else { return Ok(ns) };
+/// (`namespace.jurisdiction(name)`, which workers-rs 0.8.7 does not bind).
+fn in_jurisdiction(ns: ObjectNamespace, jurisdiction: Jurisdiction) -> worker::Result<ObjectNamespace> {
     let ns = JsValue::from(ns);
     let method = js_sys::Reflect::get(&ns, &JsValue::from_str("jurisdiction"))?
         .dyn_into::<js_sys::Function>()

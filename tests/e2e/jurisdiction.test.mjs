@@ -137,3 +137,22 @@ describe('the admin API', () => {
     assert.equal((await admin('DELETE', 'initech')).status, 200);
   });
 });
+
+describe('in workerd itself, which implements no jurisdiction', () => {
+  let plain;
+  before(async () => {
+    plain = await startStack({ orgs: [{ id: 'acme', org: { jurisdiction: 'eu' } }] });
+  });
+  after(() => plain?.stop());
+
+  test('an EU org still signs in (local objects), and the log says so once', async () => {
+    for (const email of ['a@acme.test', 'b@acme.test']) {
+      const browser = new Browser();
+      const flow = await plain.login(browser, { email });
+      await assertLoggedIn(flow, browser, plain.worker.url);
+    }
+    await plain.worker.waitForLog(/"event":"jurisdiction","outcome":"unsupported"/, 5000);
+    const told = plain.worker.logs().split('\n').filter((l) => l.includes('"event":"jurisdiction"'));
+    assert.equal(told.length, 1, 'once per isolate');
+  });
+});

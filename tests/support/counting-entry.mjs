@@ -27,12 +27,25 @@ function wrapStub(binding, name, stub, jurisdiction) {
   });
 }
 
+// workerd implements no jurisdiction (`ns.jurisdiction(j)` works, its objects throw "not
+// implemented"): here `ns.jurisdiction(j)` is a stand-in whose objects are those of `ns`
+// named `${j}:${name}` — objects of their own, so a call that forgot the jurisdiction
+// would not find what its org's objects hold — and each call records `jurisdiction: j`.
+function inJurisdiction(ns, j) {
+  return {
+    getByName: (name, ...rest) => ns.getByName(`${j}:${name}`, ...rest),
+    jurisdiction: () => {
+      throw new TypeError('a jurisdictional namespace has no jurisdiction() (test stand-in)');
+    },
+  };
+}
+
 function wrapNamespace(binding, ns, jurisdiction) {
   return new Proxy(ns, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
       if (prop === 'getByName') return (name, ...rest) => wrapStub(binding, name, value.call(target, name, ...rest), jurisdiction);
-      if (prop === 'jurisdiction') return (j, ...rest) => wrapNamespace(binding, value.call(target, j, ...rest), j);
+      if (prop === 'jurisdiction') return (j) => wrapNamespace(binding, inJurisdiction(target, j), j);
       return typeof value === 'function' && prop !== 'constructor' ? value.bind(target) : value;
     },
   });
