@@ -117,7 +117,8 @@ pub(super) async fn for_login(io: &impl Io, site: Site<'_>, params: &LoginParams
     if fresh {
         return Ok(orgs);
     }
-    let by_id_or_domain = params.org.is_some() || (params.issuer.is_none() && params.email.is_some());
+    let given = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let by_id_or_domain = given(&params.org) || (params.issuer.is_none() && given(&params.email));
     match params.choose(&orgs) {
         OrgChoice::InvalidEmail | OrgChoice::AskForEmail => Ok(orgs),
         OrgChoice::Org(org) if by_id_or_domain => current(io, site, org).await,

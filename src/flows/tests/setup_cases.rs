@@ -12,6 +12,7 @@ use crate::flows::{
     console, console_access, console_action, create_invitation, finish_login, setup_action, setup_page, CallbackQuery, ConsoleAccess,
     ConsoleFailure, InvitationFailure, LoginStart, Notice, SetupFailure, SetupOutcome,
 };
+use crate::session::store::StoreRequest;
 use crate::setup::{new_invitation, Step};
 use crate::sso_state::{StateRequest, StateResponse};
 use crate::user::User;
@@ -113,6 +114,11 @@ fn the_wizard_goes_from_credentials_to_a_live_org_and_spends_the_link() {
     let Ok(StateResponse::Orgs { orgs, claims }) = run(crate::sso_state::apply(&io.state, StateRequest::ListOrgs)) else { panic!() };
     assert_eq!((orgs[0].id.as_str(), orgs[0].default_projects.clone()), ("initech", vec!["tps".to_owned()]));
     assert!(claims[0].challenges[0].verified_at == Some(NOW));
+    let directory = crate::session::cookie::store_name_for_org(io.keys.initial_store_name(), "initech");
+    let announced = io.store.borrow().log.iter().any(|(s, r)| *s == directory && matches!(r, StoreRequest::SetOrgStamp { .. }));
+    assert!(announced, "the activation is announced to the org's directory (every isolate's next login sees it)");
+    let login = run(crate::flows::start_login(&io, io.site(), None, Some("erin@initech.test"), None)).result;
+    assert!(matches!(login, Ok(LoginStart::ToIdp { .. })), "live for the next login: {login:?}");
 }
 
 #[test]
