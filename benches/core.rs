@@ -72,7 +72,7 @@ fn fixture() -> Fixture {
     let logout_form = format!("logout_token={logout_token}").into_bytes();
 
     let cookie_key = [7_u8; 32];
-    let cookie = SessionHandle::new(&[9_u8; 32], "bench", "user-1", [1_u8; 16]).encode(&cookie_key);
+    let cookie = SessionHandle::new(&[9_u8; 32], "bench", "user-1", None, [1_u8; 16]).encode(&cookie_key);
     let signing_key = AssertionSigningKey::generate().expect("signing key");
 
     Fixture { jwks, jwks_json, id_token_rs256, id_token_es256, logout_form, cookie, cookie_key, signing_key }

@@ -139,8 +139,14 @@ fn revocation_claims() -> Value {
 
 fn session_cookie() -> Vec<(&'static str, Vec<u8>)> {
     let keys = derived_keys();
-    let acme = SessionHandle::new(keys.initial_store_name(), "acme", "00u1acme", *b"0123456789abcdef");
-    let globex = SessionHandle::new(keys.initial_store_name(), "globex", "00u1globex", [0xa5; 16]);
+    let acme = SessionHandle::new(keys.initial_store_name(), "acme", "00u1acme", None, *b"0123456789abcdef");
+    let globex = SessionHandle::new(
+        keys.initial_store_name(),
+        "globex",
+        "00u1globex",
+        Some(edge_sso::session::address::Jurisdiction::Eu),
+        [0xa5; 16],
+    );
     let mut body = vec![2u8];
     body.extend_from_slice(&[0x5a; 44]);
     vec![
@@ -249,7 +255,8 @@ fn discovery() -> Value {
 
 fn cookie_header() -> Vec<(&'static str, Vec<u8>)> {
     let keys = derived_keys();
-    let session = SessionHandle::new(keys.initial_store_name(), "acme", "00u1acme", *b"0123456789abcdef").encode(keys.session_cookie());
+    let session =
+        SessionHandle::new(keys.initial_store_name(), "acme", "00u1acme", None, *b"0123456789abcdef").encode(keys.session_cookie());
     text(&[
         &format!("_ga=GA1.2.1234; sso_session={session}; sso_login_0123456789abcdef=abc.def; theme=dark"),
         "SSO_Session=x;sso_logout=y ;  lang=pt-BR; flag",
