@@ -9,6 +9,7 @@ use crate::config::{is_domain, is_org_id, RawOrg};
 use crate::keys::sha256;
 use crate::oidc::OutgoingRequest;
 use crate::secret::StoredSecret;
+use crate::session::address::Jurisdiction;
 use crate::session::cookie::hex;
 
 /// Default lifetime of a setup link, in seconds (7 days).
@@ -48,6 +49,9 @@ pub struct Invitation {
     /// How far the customer's admin got.
     #[serde(default)]
     pub progress: Progress,
+    /// Where the org's Durable Objects will live (`eu`, `fedramp`), fixed by the operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
 }
 
 /// The TXT record that proves control of one domain, and whether it was seen.
@@ -149,7 +153,9 @@ impl Invitation {
         let c = self.progress.credentials.as_ref()?;
         let json = serde_json::json!({"id": self.org, "issuer": c.issuer, "client_id": c.client_id,
             "client_secret": c.client_secret.expose(), "domains": self.domains, "default_projects": self.default_projects});
-        serde_json::from_value(json).ok()
+        let mut raw: RawOrg = serde_json::from_value(json).ok()?;
+        raw.jurisdiction.clone_from(&self.jurisdiction);
+        Some(raw)
     }
 
     /// Domains whose challenge is not verified.
@@ -184,6 +190,8 @@ pub struct NewInvitation {
     pub default_projects: Vec<String>,
     /// Lifetime in seconds.
     pub expires_in_secs: u64,
+    /// Where the org's Durable Objects will live.
+    pub jurisdiction: Option<Jurisdiction>,
 }
 
 #[derive(Deserialize)]
@@ -195,6 +203,8 @@ struct RawNewInvitation {
     default_projects: Vec<String>,
     #[serde(default)]
     expires_in_secs: Option<u64>,
+    #[serde(default)]
+    jurisdiction: Option<String>,
 }
 
 /// Parses and checks an invitation request body.
@@ -205,7 +215,13 @@ pub fn parse_invitation(body: &[u8]) -> Result<NewInvitation, AdminError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let raw: RawNewInvitation =
         serde_path_to_error::deserialize(&mut de).map_err(|e| AdminError::Invalid(format!("{}: {}", e.path(), e.inner())))?;
-    new_invitation(&raw.org, &raw.domains, &raw.default_projects, raw.expires_in_secs)
+    let mut new = new_invitation(&raw.org, &raw.domains, &raw.default_projects, raw.expires_in_secs)?;
+    if let Some(name) = raw.jurisdiction {
+        let known: Vec<&str> = Jurisdiction::ALL.iter().map(|j| j.as_str()).collect();
+        let unknown = || AdminError::Invalid(format!("jurisdiction: unknown jurisdiction (one of: {})", known.join(", ")));
+        new.jurisdiction = Some(Jurisdiction::parse(&name).ok_or_else(unknown)?);
+    }
+    Ok(new)
 }
 
 /// Checks the fields of an invitation (from JSON or the console's form).
@@ -224,7 +240,7 @@ pub fn new_invitation(
     if !(1..=MAX_EXPIRES_IN_SECS).contains(&expires_in_secs) {
         return Err(AdminError::Invalid(format!("expires_in_secs: must be between 1 and {MAX_EXPIRES_IN_SECS}")));
     }
-    Ok(NewInvitation { org: org.to_owned(), domains, default_projects, expires_in_secs })
+    Ok(NewInvitation { org: org.to_owned(), domains, default_projects, expires_in_secs, jurisdiction: None })
 }
 
 /// Lower-cased, unique, valid domains: at least one.
@@ -452,6 +468,32 @@ mod tests {
     }
 
     #[test]
+    fn an_invitation_may_fix_the_orgs_jurisdiction_which_its_org_keeps() {
+        assert_eq!(parse_invitation(br#"{"org":"a","domains":["a.test"]}"#).unwrap().jurisdiction, None);
+        let eu = parse_invitation(br#"{"org":"a","domains":["a.test"],"jurisdiction":"eu"}"#).unwrap();
+        assert_eq!(eu.jurisdiction, Some(Jurisdiction::Eu));
+        match parse_invitation(br#"{"org":"a","domains":["a.test"],"jurisdiction":"mars"}"#) {
+            Err(AdminError::Invalid(reason)) => assert_eq!(reason, "jurisdiction: unknown jurisdiction (one of: eu, fedramp)"),
+            other => panic!("{other:?}"),
+        }
+        let mut invitation = Invitation {
+            org: "a".into(),
+            domains: vec!["a.test".into()],
+            default_projects: vec![],
+            token_hash: token_hash("t"),
+            created_at: 0,
+            expires_at: 1,
+            challenges: vec![],
+            progress: Progress::default(),
+            jurisdiction: Some("eu".into()),
+        };
+        invitation.progress.credentials =
+            Some(Credentials { issuer: "https://idp.test".into(), client_id: "c".into(), client_secret: StoredSecret::new("s") });
+        let org = invitation.org().expect("org").validate("org", &|_| None).expect("valid");
+        assert_eq!(org.jurisdiction, Some(Jurisdiction::Eu));
+    }
+
+    #[test]
     fn the_step_follows_the_progress() {
         let mut inv = Invitation {
             org: "initech".into(),
@@ -462,6 +504,7 @@ mod tests {
             expires_at: 100,
             challenges: vec![challenge()],
             progress: Progress::default(),
+            jurisdiction: None,
         };
         assert_eq!(inv.step(), Step::ExpectCredentials);
         assert!(inv.org().is_none());

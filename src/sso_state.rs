@@ -464,6 +464,7 @@ pub(crate) mod tests {
             expires_at: 100,
             challenges: vec![DomainChallenge::new(domain, &[1; 16])],
             progress: crate::setup::Progress::default(),
+            jurisdiction: None,
         }
     }
 

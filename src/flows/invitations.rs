@@ -68,6 +68,7 @@ pub async fn create_invitation(
         expires_at: now.saturating_add(new.expires_in_secs),
         challenges,
         progress: Progress::default(),
+        jurisdiction: new.jurisdiction.map(|j| j.as_str().to_owned()),
     };
     let expires_at = invitation.expires_at;
     match io.state(StateRequest::CreateInvitation { invitation: Box::new(invitation), now }).await? {

@@ -373,8 +373,9 @@ async fn activate(
     };
     match answer {
         StateResponse::Stored { .. } => {
-            // Live for the next request everywhere (see `flows::orgs`); a setup link's org has no jurisdiction.
-            super::orgs::announce(io, &invitation.org, None).await?;
+            // Live for the next request everywhere (see `flows::orgs`).
+            let jurisdiction = invitation.jurisdiction.as_deref().and_then(crate::session::address::Jurisdiction::parse);
+            super::orgs::announce(io, &invitation.org, jurisdiction).await?;
             Ok(SetupOutcome::Activated(invitation.org))
         }
         StateResponse::Conflict { reason } => {

@@ -84,6 +84,7 @@ mod tests {
                 expires_at: 86_400,
                 challenges: vec![DomainChallenge::new("initech.test", &[7; 16])],
                 progress,
+                jurisdiction: None,
             },
             uris: OnboardingUris::new("initech", "https://app.test"),
             csrf: "c".repeat(32),

@@ -136,6 +136,21 @@ describe('the admin API', () => {
     assert.equal((await admin('PUT', 'initech', initech())).status, 200, 'removed, it may come back elsewhere');
     assert.equal((await admin('DELETE', 'initech')).status, 200);
   });
+
+  test('a setup link may fix the jurisdiction of the org it creates; an unknown one is 400', async () => {
+    const invite = (body) =>
+      fetch(`${worker().url}/_sso/admin/invitations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const bad = await invite({ org: 'hooli', domains: ['hooli.test'], jurisdiction: 'mars' });
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error_description, /jurisdiction: unknown jurisdiction/);
+    assert.equal((await invite({ org: 'hooli', domains: ['hooli.test'], jurisdiction: 'eu' })).status, 201);
+    const withdrawn = await fetch(`${worker().url}/_sso/admin/invitations/hooli`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(withdrawn.status, 200);
+  });
 });
 
 describe('in workerd itself, which implements no jurisdiction', () => {
