@@ -201,11 +201,13 @@ impl Io for FakeIo {
             return Err(e);
         }
         self.org_reads.set(self.org_reads.get() + 1);
-        let (mut stored, claims) = match crate::sso_state::apply(&self.state, StateRequest::ListOrgs).await {
+        let (in_state, claims) = match crate::sso_state::apply(&self.state, StateRequest::ListOrgs).await {
             Ok(StateResponse::Orgs { orgs, claims }) => (orgs, claims),
             _ => (Vec::new(), Vec::new()),
         };
-        stored.extend(self.stored.borrow().iter().cloned());
+        // `put_org` writes `stored`: its version of an org comes first.
+        let mut stored = self.stored.borrow().clone();
+        stored.extend(in_state);
         let mut orgs = self.config.orgs.clone();
         for raw in stored {
             if orgs.iter().any(|o| o.id == raw.id) {

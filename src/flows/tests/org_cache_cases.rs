@@ -70,10 +70,17 @@ fn an_admin_change_is_seen_by_the_next_login_of_an_isolate_whose_copy_predates_i
     let io = FakeIo::new(config(json!({})));
     onboarded(&io, "c3");
     let mut other = OrgCache::default();
+    // Read, then paired with the org's stamp: from now on the other isolate uses its copy.
+    for _ in 0..2 {
+        assert_eq!(in_isolate(&io, &mut other, || login_client(&io, Some("initech"), None)).as_deref(), Some("c3"));
+    }
+    let reads = io.org_reads.get();
     assert_eq!(in_isolate(&io, &mut other, || login_client(&io, Some("initech"), None)).as_deref(), Some("c3"));
+    assert_eq!(io.org_reads.get(), reads, "the other isolate goes by its copy");
     // The change is made (and answered) in this isolate.
     onboarded(&io, "c4");
     assert_eq!(in_isolate(&io, &mut other, || login_client(&io, Some("initech"), None)).as_deref(), Some("c4"));
+    assert_eq!(in_isolate(&io, &mut other, || login_client(&io, None, Some("x@initech.test"))).as_deref(), Some("c4"));
     assert_eq!(in_isolate(&io, &mut other, || login_client(&io, None, Some("x@initech.test"))).as_deref(), Some("c4"));
     // Removed: the other isolate's copy still has it, its directory says otherwise.
     assert!(matches!(call(&io, AdminCall::DeleteOrg("initech"), None).result, Ok(AdminAnswer::Deleted(_))));
@@ -98,6 +105,9 @@ fn a_callback_uses_the_org_as_changed_after_its_login_started() {
     let io = FakeIo::new(config(json!({})));
     onboarded(&io, "c3");
     let mut other = OrgCache::default();
+    for _ in 0..2 {
+        in_isolate(&io, &mut other, || login_client(&io, Some("initech"), None));
+    }
     let started = in_isolate(&io, &mut other, || run(start_login(&io, io.site(), Some("initech"), None, None)).result);
     let Ok(LoginStart::ToIdp { location, cookie_value, .. }) = started else { panic!("login did not start") };
     onboarded(&io, "c4");
@@ -111,6 +121,25 @@ fn a_callback_uses_the_org_as_changed_after_its_login_started() {
     let auth = exchange.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("authorization")).map(|(_, v)| v.clone());
     let basic_c4 = format!("Basic {}", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "c4:s"));
     assert!(form.contains("client_id=c4") || auth.as_deref() == Some(basic_c4.as_str()), "the exchange used the changed org");
+}
+
+#[test]
+fn a_domain_removed_in_the_console_no_longer_routes_in_an_isolate_whose_copy_had_it() {
+    let io = FakeIo::new(config(json!({"admin": {"org": "acme", "emails": ["ops@acme.test"]}})));
+    let raw =
+        json!({"id": "initech", "issuer": INITECH, "client_id": "c3", "client_secret": "s", "domains": ["initech.test", "initrode.test"]});
+    let raw: crate::config::RawOrg = serde_json::from_value(raw).expect("org");
+    run(crate::sso_state::apply(&io.state, crate::sso_state::StateRequest::PutOrg { org: Box::new(raw) })).expect("stored");
+    let mut other = OrgCache::default();
+    for _ in 0..2 {
+        assert_eq!(in_isolate(&io, &mut other, || login_client(&io, None, Some("x@initrode.test"))).as_deref(), Some("c3"));
+    }
+    let view = run(crate::flows::console(&io, io.site(), "ops@acme.test", "k")).expect("console");
+    let body = format!("csrf={}&action=edit_org&org=initech&domains=initech.test&default_projects=", view.csrf);
+    run(crate::flows::console_action(&io, io.site(), "ops@acme.test", "k", true, body.as_bytes())).expect("edited");
+    let after = in_isolate(&io, &mut other, || run(start_login(&io, io.site(), None, Some("x@initrode.test"), None)).result);
+    assert!(matches!(after, Ok(LoginStart::UnknownDomain { .. })), "{after:?}");
+    assert_eq!(in_isolate(&io, &mut other, || login_client(&io, None, Some("x@initech.test"))).as_deref(), Some("c3"));
 }
 
 fn org(id: &str) -> OrgConfig {
