@@ -165,6 +165,7 @@ fn login_state() -> Vec<(&'static str, Vec<u8>)> {
         code_verifier: edge_sso::login::PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
         return_to: "/reports?year=2026".to_owned(),
         expires_at: NOW + 600,
+        setup: None,
     };
     let cookie = login.encode(state, derived_keys().login_cookie());
     let payload = serde_json::to_string(&login).unwrap();

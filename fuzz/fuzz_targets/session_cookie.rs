@@ -1,5 +1,5 @@
 //! The `sso_session` cookie: any value decodes or is refused without panicking, and a
-//! value that passes the MAC names a well-formed handle.
+//! value that passes the MAC names a well-formed handle (and its org's jurisdiction, if any).
 #![no_main]
 
 use edge_sso::keys::mac;
@@ -24,7 +24,9 @@ fuzz_target!(|data: &[u8]| {
     raw.extend_from_slice(&mac(key, &[body])[..16]);
     let value = b64(&raw);
     let decoded = SessionHandle::decode(&value, key);
-    assert_eq!(decoded.is_some(), body.len() == 45 && body.first() == Some(&2), "only v2 bodies of 45 bytes decode");
+    let v2 = body.len() == 45 && body.first() == Some(&2);
+    let v3 = body.len() == 46 && body.first() == Some(&3) && matches!(body.get(1), Some(1 | 2));
+    assert_eq!(decoded.is_some(), v2 || v3, "only v2 bodies of 45 bytes, and v3 ones of 46 naming a known jurisdiction, decode");
     if let Some(handle) = decoded {
         assert_eq!(handle.encode(key), value);
         check(&handle);
@@ -39,4 +41,6 @@ fn check(handle: &SessionHandle) {
     assert!(directory.len() == 24 && store.starts_with(&directory), "directory name {directory:?}");
     let storage_key = handle.storage_key();
     assert!(storage_key.len() == 64 && is_hex(&storage_key));
+    let address = handle.store_address();
+    assert_eq!((address.name, address.jurisdiction), (store, handle.jurisdiction()));
 }
