@@ -217,7 +217,7 @@ async fn delete(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str) -> Resu
     let jurisdiction = stored_jurisdiction(io, id).await?;
     if !io.delete_org(id).await? {
         // Gone already (maybe by a removal whose announcement failed): announced again.
-        announce_everywhere(io, id).await?;
+        announce_everywhere(io, id).await;
         return Err(AdminFailure::NotFound("no such org"));
     }
     announce(io, id, jurisdiction).await?;

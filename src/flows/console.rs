@@ -243,7 +243,7 @@ async fn act(io: &(impl Io + OrgDirectory), site: Site<'_>, fields: &HashMap<Str
             }
             let jurisdiction = super::admin::stored_jurisdiction(io, org).await?;
             if !io.delete_org(org).await? {
-                announce_everywhere(io, org).await?;
+                announce_everywhere(io, org).await;
                 return Err(Refusal(404, "No such org.".into()));
             }
             announce(io, org, jurisdiction).await?;

@@ -157,14 +157,14 @@ pub(super) async fn announce(io: &impl Io, id: &str, jurisdiction: Option<Jurisd
     }
 }
 
-/// [`announce`] in every place the org's directory may be (its jurisdiction is not known
-/// any more: a removal repeated after the org was gone).
-pub(super) async fn announce_everywhere(io: &impl Io, id: &str) -> Result<(), FlowError> {
-    announce(io, id, None).await?;
+/// [`announce`] in every place the org's directory may be, as far as each can be reached
+/// (its jurisdiction is not known any more: a removal repeated after the org was gone, to
+/// repair an announcement that failed; an account without a jurisdiction refuses it).
+pub(super) async fn announce_everywhere(io: &impl Io, id: &str) {
+    let _ = announce(io, id, None).await;
     for jurisdiction in Jurisdiction::ALL {
-        announce(io, id, Some(jurisdiction)).await?;
+        let _ = announce(io, id, Some(jurisdiction)).await;
     }
-    Ok(())
 }
 
 async fn stamp(io: &impl Io, id: &str, jurisdiction: Option<Jurisdiction>) -> Result<Option<String>, FlowError> {

@@ -142,6 +142,23 @@ fn a_domain_removed_in_the_console_no_longer_routes_in_an_isolate_whose_copy_had
     assert_eq!(in_isolate(&io, &mut other, || login_client(&io, None, Some("x@initech.test"))).as_deref(), Some("c3"));
 }
 
+#[test]
+fn a_removal_whose_announcement_failed_is_repaired_by_its_retry() {
+    let io = FakeIo::new(config(json!({})));
+    onboarded(&io, "c3");
+    let mut other = OrgCache::default();
+    for _ in 0..2 {
+        in_isolate(&io, &mut other, || login_client(&io, Some("initech"), None));
+    }
+    let directory = crate::session::cookie::store_name_for_org(io.keys.initial_store_name(), "initech");
+    io.store.borrow_mut().unreachable.insert(directory);
+    assert!(call(&io, AdminCall::DeleteOrg("initech"), None).result.is_err(), "not announced: not answered as done");
+    io.store.borrow_mut().unreachable.clear();
+    assert_eq!(call(&io, AdminCall::DeleteOrg("initech"), None).result, Err(crate::flows::AdminFailure::NotFound("no such org")));
+    let after = in_isolate(&io, &mut other, || run(start_login(&io, io.site(), Some("initech"), None, None)).result);
+    assert!(matches!(after, Ok(LoginStart::UnknownOrg { .. })), "the retry announced it: {after:?}");
+}
+
 fn org(id: &str) -> OrgConfig {
     let raw = json!({"id": id, "issuer": "https://x.test", "client_id": "c", "client_secret": "s"});
     serde_json::from_value::<crate::config::RawOrg>(raw).expect("org").validate("org", &|_| None).expect("valid")
