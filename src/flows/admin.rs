@@ -216,13 +216,33 @@ async fn delete(io: &(impl Io + OrgDirectory), site: Site<'_>, id: &str) -> Resu
     // Its jurisdiction says where its objects are.
     let jurisdiction = stored_jurisdiction(io, id).await?;
     if !io.delete_org(id).await? {
-        // Gone already (maybe by a removal whose announcement failed): announced again.
+        // Gone already, maybe by a removal that stopped part way (an announcement or a
+        // user's object that failed, answered 503): its retry finishes it, then answers
+        // as for any org that does not exist.
         announce_everywhere(io, id).await;
+        end_everything_everywhere(io, id).await?;
         return Err(AdminFailure::NotFound("no such org"));
     }
     announce(io, id, jurisdiction).await?;
-    // Every user's object ends its sessions, then the directory forgets the org.
+    end_everything(io, id, jurisdiction).await?;
+    Ok(AdminAnswer::Deleted(id.to_owned()))
+}
+
+/// The end of a removed org's data where its objects live: every user's object ends its
+/// sessions, then the directory forgets the org. Each step may be repeated.
+async fn end_everything(io: &impl Io, id: &str, jurisdiction: Option<Jurisdiction>) -> Result<(), FlowError> {
     super::revocation::revoke_everyone(io, id, jurisdiction).await?;
     io.store(&super::directory_of(io, id, jurisdiction).await?, &StoreRequest::Purge).await?;
-    Ok(AdminAnswer::Deleted(id.to_owned()))
+    Ok(())
+}
+
+/// [`end_everything`] for an org whose jurisdiction is no longer known: in the default place
+/// (a failure there fails the call, so it is retried), and in each jurisdiction as far as
+/// it can be reached (an account without jurisdictions refuses them).
+async fn end_everything_everywhere(io: &impl Io, id: &str) -> Result<(), FlowError> {
+    end_everything(io, id, None).await?;
+    for jurisdiction in Jurisdiction::ALL {
+        let _ = end_everything(io, id, Some(jurisdiction)).await;
+    }
+    Ok(())
 }

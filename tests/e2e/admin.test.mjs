@@ -67,7 +67,7 @@ describe('with SSO_ADMIN_TOKEN', () => {
       startTestProvider({ clientId: 'other-client' }),
     ]);
     mismatched.discoveryIssuer = 'https://somebody-else.example';
-    worker = await startWorker({ sso: { orgs: [acme.org()] }, secrets: { SSO_ADMIN_TOKEN: TOKEN } });
+    worker = await startWorker({ sso: { orgs: [acme.org()] }, secrets: { SSO_ADMIN_TOKEN: TOKEN }, countObjectCalls: true });
   });
   after(() => Promise.allSettled([worker?.stop(), acme?.stop(), initech?.stop(), mismatched?.stop()]));
 
@@ -176,6 +176,37 @@ describe('with SSO_ADMIN_TOKEN', () => {
     const res = await admin(worker, 'DELETE', '/initrode');
     assert.equal(res.status, 200);
     for (const [i, browser] of browsers.entries()) await assertNoSession(browser, worker.url, `user ${i} of the removed org`);
+  });
+
+  test('DELETE stopped by an unreachable user object is 503, and its retry ends every session', async () => {
+    const org = { ...initechOrg(), domains: ['initrode2.test'] };
+    assert.equal((await admin(worker, 'PUT', '/initrode2', { body: org })).status, 200);
+    const browsers = [];
+    for (const name of ['peter', 'samir']) {
+      const browser = new Browser();
+      const flow = await loginWithTestProvider(browser, worker.url, { email: `${name}@initrode2.test` });
+      await assertLoggedIn(flow, browser, worker.url, { org: 'initrode2' });
+      browsers.push(browser);
+    }
+    // Samir's object: the one call his next request makes.
+    await worker.resetObjectCalls();
+    await browsers[1].get(`${worker.url}/whoever`);
+    const [samirs] = await worker.objectCalls();
+    assert.equal(samirs?.binding, 'SSO_SESSIONS');
+
+    await worker.failObjects([samirs.name]);
+    try {
+      assert.equal((await admin(worker, 'DELETE', '/initrode2')).status, 503, 'not every session ended: not done');
+    } finally {
+      await worker.failObjects([]);
+    }
+    const retry = await admin(worker, 'DELETE', '/initrode2');
+    assert.equal(retry.status, 404, 'the org is already gone');
+    // An org gone makes its cookies useless anyway; the same org onboarded again shows
+    // whether the sessions themselves ended (an unfinished removal would bring them back).
+    assert.equal((await admin(worker, 'PUT', '/initrode2', { body: org })).status, 200);
+    for (const [i, browser] of browsers.entries()) await assertNoSession(browser, worker.url, `user ${i}: the retry finished the removal`);
+    assert.equal((await admin(worker, 'DELETE', '/initrode2')).status, 200);
   });
 
   test('DELETE revokes the org\'s sessions and frees its domains', async () => {

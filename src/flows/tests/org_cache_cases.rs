@@ -38,7 +38,7 @@ fn stamp_calls(io: &FakeIo) -> usize {
     io.store.borrow_mut().log.drain(..).filter(|(_, r)| matches!(r, StoreRequest::OrgStamp)).count()
 }
 
-fn onboarded(io: &FakeIo, client_id: &str) {
+pub(super) fn onboarded(io: &FakeIo, client_id: &str) {
     idp_answers(io, 400, "invalid_grant");
     let body = json!({"issuer": INITECH, "client_id": client_id, "client_secret": "s", "domains": ["initech.test"]}).to_string();
     assert!(matches!(call(io, AdminCall::PutOrg("initech"), Some(body.as_bytes())).result, Ok(AdminAnswer::Onboarded(_))));

@@ -231,6 +231,36 @@ fn removing_an_org_with_more_users_than_one_directory_page_ends_them_all() {
 }
 
 #[test]
+fn a_removal_stopped_by_an_unreachable_user_object_is_finished_by_its_retry() {
+    use super::admin_cases::call;
+    use crate::flows::{AdminAnswer, AdminFailure};
+    use crate::routes::AdminCall;
+    let io = FakeIo::new(config(json!({})));
+    super::org_cache_cases::onboarded(&io, "c3");
+    // A user of the stored org with a live session (a record like any other, in their object).
+    let cookie = sign_in_as(&io, "u-template", "t@acme.test", "sid-1", NOW).expect("signed in").session_cookie.expect("a session");
+    let template =
+        io.store.borrow().sessions[&SessionHandle::decode(&cookie, io.keys.session_cookie()).expect("cookie").storage_key()].1.clone();
+    let key = io.keys.initial_store_name().clone();
+    let (initech_directory, erin) = (store_name_for_org(&key, "initech"), user_object_name(&key, "initech", "erin"));
+    io.store.borrow_mut().users.insert((initech_directory.clone(), "erin".into()), None);
+    io.store.borrow_mut().sessions.insert("erin-1".into(), (erin.clone(), template));
+
+    io.store.borrow_mut().unreachable.insert(erin.clone());
+    let first = call(&io, AdminCall::DeleteOrg("initech"), None).result;
+    assert!(matches!(first, Err(AdminFailure::Failed(_))), "not every session ended: not answered as done: {first:?}");
+    assert!(io.store.borrow().sessions.contains_key("erin-1"));
+
+    io.store.borrow_mut().unreachable.clear();
+    calls(&io);
+    assert_eq!(call(&io, AdminCall::DeleteOrg("initech"), None).result, Err(AdminFailure::NotFound("no such org")));
+    assert!(!io.store.borrow().sessions.contains_key("erin-1"), "the retry ended her session");
+    let purged = io.store.borrow().log.iter().any(|(name, r)| *name == initech_directory && matches!(r, StoreRequest::Purge));
+    assert!(purged, "and the directory forgot the org");
+    assert!(!matches!(call(&io, AdminCall::DeleteOrg("initech"), None).result, Ok(AdminAnswer::Deleted(_))));
+}
+
+#[test]
 fn a_user_lists_and_ends_their_own_sessions_only() {
     use crate::flows::{end_own_sessions, list_sessions, EndedOwn};
     let io = FakeIo::new(config(json!({})));
