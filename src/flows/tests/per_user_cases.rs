@@ -241,7 +241,7 @@ fn a_removal_stopped_by_an_unreachable_user_object_is_finished_by_its_retry() {
     let cookie = sign_in_as(&io, "u-template", "t@acme.test", "sid-1", NOW).expect("signed in").session_cookie.expect("a session");
     let template =
         io.store.borrow().sessions[&SessionHandle::decode(&cookie, io.keys.session_cookie()).expect("cookie").storage_key()].1.clone();
-    let key = io.keys.initial_store_name().clone();
+    let key = *io.keys.initial_store_name();
     let (initech_directory, erin) = (store_name_for_org(&key, "initech"), user_object_name(&key, "initech", "erin"));
     io.store.borrow_mut().users.insert((initech_directory.clone(), "erin".into()), None);
     io.store.borrow_mut().sessions.insert("erin-1".into(), (erin.clone(), template));
