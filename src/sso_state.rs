@@ -180,6 +180,8 @@ pub trait StateStorage {
     async fn signing_key(&self) -> Result<Option<String>, StorageError>;
     /// Stores the signing key.
     async fn set_signing_key(&self, jwk: &str) -> Result<(), StorageError>;
+    /// A freshly generated ES256 private JWK (WebCrypto in the worker, RustCrypto natively).
+    async fn new_signing_key(&self) -> Result<String, StorageError>;
     /// The stored store-name key (hex), if any.
     async fn store_name_key(&self) -> Result<Option<String>, StorageError>;
     /// Stores the store-name key (hex).
@@ -212,7 +214,8 @@ pub async fn apply(storage: &impl StateStorage, request: StateRequest) -> Result
         StateRequest::SigningKey => match storage.signing_key().await? {
             Some(jwk) => StateResponse::SigningKey { jwk },
             None => {
-                let key = AssertionSigningKey::generate().map_err(|e| StorageError(e.to_string()))?;
+                let key =
+                    AssertionSigningKey::from_private_jwk(&storage.new_signing_key().await?).map_err(|e| StorageError(e.to_string()))?;
                 let jwk = key.to_private_jwk().expose().to_owned();
                 storage.set_signing_key(&jwk).await?;
                 StateResponse::SigningKey { jwk }
@@ -362,6 +365,10 @@ pub(crate) mod tests {
         async fn set_signing_key(&self, jwk: &str) -> Result<(), StorageError> {
             *self.key.borrow_mut() = Some(jwk.to_owned());
             Ok(())
+        }
+        async fn new_signing_key(&self) -> Result<String, StorageError> {
+            let key = AssertionSigningKey::generate().map_err(|e| StorageError(e.to_string()))?;
+            Ok(key.to_private_jwk().expose().to_owned())
         }
         async fn store_name_key(&self) -> Result<Option<String>, StorageError> {
             Ok(self.store_key.borrow().clone())

@@ -77,5 +77,7 @@ pub async fn sign_assertion(io: &impl Io, site: Site<'_>, user: &User) -> Result
     let audience = site.config.origin.as_deref().unwrap_or(site.base_url);
     let jti = hex(&random::<16>(io)?);
     let claims = AssertionClaims::new(user, site.base_url, audience, io.now(), jti);
-    key.sign(&claims).map_err(|e| FlowError::Internal(format!("assertion signing: {e}")))
+    let input = key.signing_input(&claims).map_err(|e| FlowError::Internal(format!("assertion signing: {e}")))?;
+    let signature = io.sign_es256(&key, input.as_bytes()).await?;
+    Ok(crate::jose::signed(input, &signature))
 }

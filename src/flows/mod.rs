@@ -29,7 +29,7 @@ mod tests;
 use std::rc::Rc;
 
 use crate::config::{Config, OrgConfig};
-use crate::jose::{AssertionSigningKey, JwkSet};
+use crate::jose::{AssertionSigningKey, JwkSet, SignatureVerifier};
 use crate::keys::DerivedKeys;
 use crate::oidc::discovery::ProviderMetadata;
 use crate::oidc::OutgoingRequest;
@@ -57,9 +57,11 @@ pub use universal::{universal_logout, UniversalLogoutFailure};
 pub const IDP_TIMEOUT_MS: u64 = 10_000;
 
 /// The effects a flow may ask for (in the style of openidconnect-rs's `AsyncHttpClient`).
-/// Workers are single-threaded, so the futures need not be `Send`.
+/// Workers are single-threaded, so the futures need not be `Send`. Signatures are
+/// effects too: verifying ([`SignatureVerifier`]) and signing assertions are WebCrypto
+/// in the worker, RustCrypto natively.
 #[allow(async_fn_in_trait)]
-pub trait Io {
+pub trait Io: SignatureVerifier {
     /// Sends `request`, giving up after `timeout_ms`, refusing answers over `max_body` bytes.
     async fn send(&self, request: &OutgoingRequest, timeout_ms: u64, max_body: usize) -> Result<HttpResponse, NetError>;
     /// One message to the session-store object at `store` (its name, in its org's
@@ -78,6 +80,8 @@ pub trait Io {
     async fn jwks(&self, jwks_uri: &str, force: bool) -> Result<Rc<JwkSet>, FlowError>;
     /// The worker's assertion signing key.
     async fn assertion_key(&self) -> Result<Rc<AssertionSigningKey>, FlowError>;
+    /// The ES256 signature (raw `r || s`) of `message` under `key`, the assertion key.
+    async fn sign_es256(&self, key: &AssertionSigningKey, message: &[u8]) -> Result<Vec<u8>, FlowError>;
     /// The key that names session stores: kept since first use, so that rotating
     /// `SSO_SESSION_SECRET` never renames a store (the adapter keeps it in `SsoState`).
     async fn store_name_key(&self) -> Result<[u8; 32], FlowError>;

@@ -18,7 +18,7 @@ pub async fn verify_signature<C: DeserializeOwned>(
     token: &UntrustedJwt<'_>,
 ) -> Result<VerifiedJwt<C>, FlowError> {
     let keys = io.jwks(jwks_uri, false).await?;
-    match token.verify::<C>(&keys, algs) {
+    match token.verify_with::<C>(&keys, algs, io).await {
         Ok(v) => Ok(v),
         Err(e @ (JwtError::UnknownKeyId | JwtError::NoMatchingKey | JwtError::BadSignature))
             if matches!(e, JwtError::UnknownKeyId) || token.header().kid.is_none() =>
@@ -27,7 +27,7 @@ pub async fn verify_signature<C: DeserializeOwned>(
             if Rc::ptr_eq(&fresh, &keys) {
                 return Err(FlowError::InvalidToken("signature not verified".into()));
             }
-            token.verify::<C>(&fresh, algs).map_err(|e| FlowError::InvalidToken(e.to_string()))
+            token.verify_with::<C>(&fresh, algs, io).await.map_err(|e| FlowError::InvalidToken(e.to_string()))
         }
         Err(e) => Err(FlowError::InvalidToken(e.to_string())),
     }

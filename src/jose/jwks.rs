@@ -3,17 +3,11 @@
 
 use std::fmt;
 
-use jwt_compact::{
-    alg::{Rsa, RsaPublicKey, RsaSignature},
-    Algorithm,
-};
-use rsa::{traits::PublicKeyParts, BigUint};
 use serde::Deserialize;
 
 use super::{
     algorithm::{KeyKind, SigningAlgorithm},
     base64url,
-    ecdsa::{Es256, Es384},
 };
 
 /// Largest JWKS document accepted, in bytes.
@@ -24,13 +18,17 @@ pub const MAX_JWKS_KEYS: usize = 100;
 const MIN_RSA_BITS: usize = 2048;
 /// RSA keys above this modulus size are skipped (verification cost bound).
 const MAX_RSA_BITS: usize = 8192;
+/// Smallest RSA public exponent accepted (the `rsa` crate's bound).
+const MIN_RSA_EXPONENT: u64 = 2;
+/// Largest RSA public exponent accepted (the `rsa` crate's bound, 2³³ − 1).
+const MAX_RSA_EXPONENT: u64 = (1 << 33) - 1;
 
 /// The signature-verifying public keys of one issuer.
 ///
 /// Only usable keys are kept: unparseable ones, unsupported types and curves, RSA keys
 /// under 2048 bits, keys meant for encryption, and keys published with private material
 /// are skipped (OIDF `oidcc-client-test-ignores-unparseable-key-in-jwks`).
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct JwkSet {
     keys: Vec<VerifyingJwk>,
     skipped: usize,
@@ -93,7 +91,7 @@ impl JwkSet {
     }
 
     /// The usable keys.
-    pub(crate) fn keys(&self) -> &[VerifyingJwk] {
+    pub fn keys(&self) -> &[VerifyingJwk] {
         &self.keys
     }
 }
@@ -104,38 +102,58 @@ impl fmt::Debug for JwkSet {
     }
 }
 
-/// One usable key: its id, its declared algorithm, and the key itself.
-#[derive(Clone)]
-pub(crate) struct VerifyingJwk {
+/// One usable key: its id, its declared algorithm, and its public material. The material
+/// is kept as bytes: the signature itself is checked by a [`SignatureVerifier`](super::SignatureVerifier)
+/// (WebCrypto in the worker, RustCrypto natively).
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerifyingJwk {
     pub(crate) kid: Option<String>,
     alg: Option<SigningAlgorithm>,
     key: PublicKey,
 }
 
-#[derive(Clone)]
-enum PublicKey {
-    Rsa(RsaPublicKey),
-    P256(p256::ecdsa::VerifyingKey),
-    P384(p384::ecdsa::VerifyingKey),
+/// The public material of a usable key, as its JWK members decode (big-endian, no
+/// leading zeros for RSA; coordinates of exactly the curve's size for EC).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum PublicKey {
+    /// An RSA key of 2048 to 8192 bits; exponent between 2 and 2³³ − 1.
+    Rsa {
+        /// The modulus.
+        n: Vec<u8>,
+        /// The public exponent.
+        e: Vec<u8>,
+    },
+    /// A P-256 point (32-byte coordinates).
+    P256 {
+        /// The x coordinate.
+        x: Vec<u8>,
+        /// The y coordinate.
+        y: Vec<u8>,
+    },
+    /// A P-384 point (48-byte coordinates).
+    P384 {
+        /// The x coordinate.
+        x: Vec<u8>,
+        /// The y coordinate.
+        y: Vec<u8>,
+    },
 }
 
 impl VerifyingJwk {
     /// Whether this key may verify `alg`: right key type, and the JWK's own `alg` (if
     /// any) is `alg`.
-    pub(crate) fn fits(&self, alg: SigningAlgorithm) -> bool {
+    pub fn fits(&self, alg: SigningAlgorithm) -> bool {
         self.key.kind() == alg.key_kind() && self.alg.is_none_or(|own| own == alg)
     }
 
-    /// Whether `signature` over `message` verifies under this key with `alg`.
-    pub(crate) fn verifies(&self, alg: SigningAlgorithm, signature: &RsaSignature, message: &[u8]) -> bool {
-        if !self.fits(alg) {
-            return false;
-        }
-        match &self.key {
-            PublicKey::Rsa(key) => rsa_algorithm(alg).is_some_and(|rsa| rsa.verify_signature(signature, key, message)),
-            PublicKey::P256(key) => Es256.verify_signature(signature, key, message),
-            PublicKey::P384(key) => Es384.verify_signature(signature, key, message),
-        }
+    /// The key's id, if the issuer named it.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The public material.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.key
     }
 
     /// A usable key from one JWKS entry, or `None` to skip it.
@@ -172,16 +190,23 @@ impl VerifyingJwk {
         let key = match (raw.kty.as_str(), raw.crv.as_deref()) {
             ("RSA", _) => rsa_key(raw.n.as_deref()?, raw.e.as_deref()?)?,
             ("EC", Some("P-256")) => {
-                let point = uncompressed_point(raw.x.as_deref()?, raw.y.as_deref()?, 32)?;
-                PublicKey::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).ok()?)
+                let (x, y) = coordinates(raw.x.as_deref()?, raw.y.as_deref()?, 32)?;
+                PublicKey::P256 { x, y }
             }
             ("EC", Some("P-384")) => {
-                let point = uncompressed_point(raw.x.as_deref()?, raw.y.as_deref()?, 48)?;
-                PublicKey::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(&point).ok()?)
+                let (x, y) = coordinates(raw.x.as_deref()?, raw.y.as_deref()?, 48)?;
+                PublicKey::P384 { x, y }
             }
             _ => return None,
         };
         if alg.is_some_and(|alg| alg.key_kind() != key.kind()) {
+            return None;
+        }
+        // Natively the key must also load (an EC point on its curve): the native verifier
+        // is the only check there. In the worker, a key WebCrypto refuses to import
+        // verifies nothing.
+        #[cfg(not(target_arch = "wasm32"))]
+        if !super::rustcrypto::loads(&key) {
             return None;
         }
         Some(Self { kid: raw.kid, alg, key })
@@ -195,11 +220,11 @@ impl fmt::Debug for VerifyingJwk {
 }
 
 impl PublicKey {
-    fn kind(&self) -> KeyKind {
+    pub(crate) fn kind(&self) -> KeyKind {
         match self {
-            Self::Rsa(_) => KeyKind::Rsa,
-            Self::P256(_) => KeyKind::P256,
-            Self::P384(_) => KeyKind::P384,
+            Self::Rsa { .. } => KeyKind::Rsa,
+            Self::P256 { .. } => KeyKind::P256,
+            Self::P384 { .. } => KeyKind::P384,
         }
     }
 }
@@ -207,47 +232,45 @@ impl PublicKey {
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Rsa(key) => write!(f, "RSA-{}", key.n().bits()),
-            Self::P256(_) => f.write_str("EC P-256"),
-            Self::P384(_) => f.write_str("EC P-384"),
+            Self::Rsa { n, .. } => write!(f, "RSA-{}", bits(n)),
+            Self::P256 { .. } => f.write_str("EC P-256"),
+            Self::P384 { .. } => f.write_str("EC P-384"),
         }
     }
 }
 
-/// jwt-compact's RSA algorithm for `alg` (never `Rsa::with_name`, which panics).
-fn rsa_algorithm(alg: SigningAlgorithm) -> Option<Rsa> {
-    match alg {
-        SigningAlgorithm::Rs256 => Some(Rsa::rs256()),
-        SigningAlgorithm::Rs384 => Some(Rsa::rs384()),
-        SigningAlgorithm::Rs512 => Some(Rsa::rs512()),
-        SigningAlgorithm::Ps256 => Some(Rsa::ps256()),
-        SigningAlgorithm::Ps384 => Some(Rsa::ps384()),
-        SigningAlgorithm::Ps512 => Some(Rsa::ps512()),
-        SigningAlgorithm::Es256 | SigningAlgorithm::Es384 => None,
-    }
-}
-
-/// An RSA public key of an accepted size from its JWK members.
+/// An RSA public key of an accepted size from its JWK members (the bounds the `rsa`
+/// crate applies, so that both verifiers see the same keys).
 fn rsa_key(n: &str, e: &str) -> Option<PublicKey> {
-    let n = BigUint::from_bytes_be(&base64url::decode_member(n)?);
-    let e = BigUint::from_bytes_be(&base64url::decode_member(e)?);
-    if n.bits() < MIN_RSA_BITS {
+    let n = without_leading_zeros(base64url::decode_member(n)?);
+    let e = without_leading_zeros(base64url::decode_member(e)?);
+    if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits(&n)) || e.len() > 8 {
         return None;
     }
-    RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS).ok().map(PublicKey::Rsa)
+    let exponent = e.iter().fold(0_u64, |acc, byte| (acc << 8) | u64::from(*byte));
+    if !(MIN_RSA_EXPONENT..=MAX_RSA_EXPONENT).contains(&exponent) {
+        return None;
+    }
+    Some(PublicKey::Rsa { n, e })
 }
 
-/// The SEC1 uncompressed encoding `04 || x || y` of JWK coordinates of exactly `len`
-/// bytes each (RFC 7518 §6.2.1.2).
-fn uncompressed_point(x: &str, y: &str, len: usize) -> Option<Vec<u8>> {
+/// The size in bits of a big-endian unsigned integer without leading zero bytes.
+fn bits(be: &[u8]) -> usize {
+    match be.first() {
+        Some(first) => be.len() * 8 - first.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+fn without_leading_zeros(mut be: Vec<u8>) -> Vec<u8> {
+    let zeros = be.iter().take_while(|byte| **byte == 0).count();
+    be.drain(..zeros);
+    be
+}
+
+/// JWK coordinates of exactly `len` bytes each (RFC 7518 §6.2.1.2).
+fn coordinates(x: &str, y: &str, len: usize) -> Option<(Vec<u8>, Vec<u8>)> {
     let x = base64url::decode_member(x)?;
     let y = base64url::decode_member(y)?;
-    if x.len() != len || y.len() != len {
-        return None;
-    }
-    let mut point = Vec::with_capacity(1 + 2 * len);
-    point.push(0x04);
-    point.extend_from_slice(&x);
-    point.extend_from_slice(&y);
-    Some(point)
+    (x.len() == len && y.len() == len).then_some((x, y))
 }

@@ -7,15 +7,23 @@
 mod algorithm;
 mod assertion;
 pub(crate) mod base64url;
+#[cfg(not(target_arch = "wasm32"))]
 mod ecdsa;
 mod jwks;
+#[cfg(not(target_arch = "wasm32"))]
+mod rustcrypto;
 mod verify;
 
 #[cfg(test)]
 mod tests;
 
 pub use algorithm::{SigningAlgorithm, UnknownAlgorithm};
-pub use assertion::{AssertionKeyError, AssertionSigningKey};
+pub use assertion::{signed, AssertionKeyError, AssertionSigningKey};
+#[cfg(not(target_arch = "wasm32"))]
 pub use ecdsa::{Es256, Es384};
-pub use jwks::{JwkSet, JwksError, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
-pub use verify::{peek_header, verify, JwtError, JwtHeader, UntrustedJwt, VerifiedJwt, MAX_TOKEN_BYTES};
+pub use jwks::{JwkSet, JwksError, PublicKey, VerifyingJwk, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
+#[cfg(not(target_arch = "wasm32"))]
+pub use rustcrypto::RustCrypto;
+#[cfg(not(target_arch = "wasm32"))]
+pub use verify::verify;
+pub use verify::{peek_header, JwtError, JwtHeader, SignatureVerifier, UntrustedJwt, VerifiedJwt, MAX_TOKEN_BYTES};

@@ -1,7 +1,7 @@
 //! Verifying a compact-JWS JWT against an issuer's key set: algorithm allow-list, key
 //! selection by `kid` and type, signature, then claims.
 
-use jwt_compact::{alg::RsaSignature, AlgorithmSignature, UntrustedToken};
+use jwt_compact::UntrustedToken;
 use serde::{de::DeserializeOwned, Deserialize};
 
 use super::{algorithm::SigningAlgorithm, base64url, jwks::JwkSet, jwks::VerifyingJwk};
@@ -58,6 +58,15 @@ pub enum JwtError {
     Claims(serde_json::Error),
 }
 
+/// Checks one signature with one key: WebCrypto in the worker (the `edge` adapter),
+/// [`RustCrypto`](super::RustCrypto) natively. Async because WebCrypto is.
+#[allow(async_fn_in_trait)]
+pub trait SignatureVerifier {
+    /// Whether `signature` over `message` verifies under `key` with `alg`. A key the
+    /// implementation cannot use (one WebCrypto refuses to import) verifies nothing.
+    async fn verifies(&self, key: &VerifyingJwk, alg: SigningAlgorithm, message: &[u8], signature: &[u8]) -> bool;
+}
+
 /// Reads a token's header without verifying anything, so that the caller can decide,
 /// from the `kid`, whether its cached key set is current.
 pub fn peek_header(token: &str) -> Result<JwtHeader, JwtError> {
@@ -70,7 +79,9 @@ pub fn peek_header(token: &str) -> Result<JwtHeader, JwtError> {
 /// that id; without, every key. Of those, only keys of the algorithm's type (RSA for
 /// `RS*`/`PS*`, P-256 for `ES256`, P-384 for `ES384`) whose JWK `alg`, if any, equals the
 /// header's are tried; the token is accepted if any one verifies. No time, `iss` or `aud`
-/// check is made here.
+/// check is made here. Pure Rust (native builds only; the worker goes through
+/// [`UntrustedJwt::verify_with`]).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn verify<C: DeserializeOwned>(token: &str, keys: &JwkSet, allowed: &[SigningAlgorithm]) -> Result<VerifiedJwt<C>, JwtError> {
     UntrustedJwt::parse(token)?.verify(keys, allowed)
 }
@@ -119,8 +130,42 @@ impl<'a> UntrustedJwt<'a> {
         serde_json::from_slice::<Sub>(&self.payload).ok()?.sub
     }
 
-    /// Verifies the signature with `keys` (see [`verify`]) and deserializes the claims.
+    /// Verifies the signature with `keys` (see [`verify`]) in pure Rust and deserializes
+    /// the claims (native builds only).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn verify<C: DeserializeOwned>(&self, keys: &JwkSet, allowed: &[SigningAlgorithm]) -> Result<VerifiedJwt<C>, JwtError> {
+        let (alg, candidates, signing_input) = self.candidates(keys, allowed)?;
+        let signature = self.untrusted.signature_bytes();
+        if !candidates.iter().any(|key| super::rustcrypto::verifies(key, alg, signing_input, signature)) {
+            return Err(JwtError::BadSignature);
+        }
+        self.verified()
+    }
+
+    /// Verifies the signature with `keys` (see [`verify`]), each candidate key tried in
+    /// turn by `verifier`, and deserializes the claims.
+    pub async fn verify_with<C: DeserializeOwned>(
+        &self,
+        keys: &JwkSet,
+        allowed: &[SigningAlgorithm],
+        verifier: &impl SignatureVerifier,
+    ) -> Result<VerifiedJwt<C>, JwtError> {
+        let (alg, candidates, signing_input) = self.candidates(keys, allowed)?;
+        let signature = self.untrusted.signature_bytes();
+        for key in candidates {
+            if verifier.verifies(key, alg, signing_input, signature).await {
+                return self.verified();
+            }
+        }
+        Err(JwtError::BadSignature)
+    }
+
+    /// The allowed algorithm, the keys to try and the signing input.
+    fn candidates<'k>(
+        &self,
+        keys: &'k JwkSet,
+        allowed: &[SigningAlgorithm],
+    ) -> Result<(SigningAlgorithm, Vec<&'k VerifyingJwk>, &'a [u8]), JwtError> {
         let header = &self.header;
         let alg = header
             .alg
@@ -129,16 +174,15 @@ impl<'a> UntrustedJwt<'a> {
             .filter(|alg| allowed.contains(alg))
             .ok_or_else(|| JwtError::AlgorithmNotAllowed(echoed(&header.alg)))?;
         let candidates = candidates(keys, alg, header.kid.as_deref())?;
-
-        // invariant: `parse` accepted exactly three segments, so both splits find a dot.
+        // invariant: `parse` accepted exactly three segments, so the split finds a dot.
         let (signing_input, _) = self.token.rsplit_once('.').ok_or(JwtError::Malformed)?;
-        let signature = RsaSignature::try_from_slice(self.untrusted.signature_bytes()).map_err(|_| JwtError::BadSignature)?;
-        if !candidates.iter().any(|key| key.verifies(alg, &signature, signing_input.as_bytes())) {
-            return Err(JwtError::BadSignature);
-        }
+        Ok((alg, candidates, signing_input.as_bytes()))
+    }
 
+    /// The claims, once a signature verified.
+    fn verified<C: DeserializeOwned>(&self) -> Result<VerifiedJwt<C>, JwtError> {
         let claims = serde_json::from_slice(&self.payload).map_err(JwtError::Claims)?;
-        Ok(VerifiedJwt { header: header.clone(), claims })
+        Ok(VerifiedJwt { header: self.header.clone(), claims })
     }
 }
 

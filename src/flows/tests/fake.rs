@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::config::{Config, OrgConfig, RawOrg};
 use crate::fixtures::{es256_token, jwks, keys, p256_jwk};
 use crate::flows::{FlowError, HttpResponse, Io, NetError, OrgDirectory, Site};
-use crate::jose::{AssertionSigningKey, JwkSet};
+use crate::jose::{AssertionSigningKey, JwkSet, RustCrypto, SignatureVerifier, SigningAlgorithm, VerifyingJwk};
 use crate::keys::DerivedKeys;
 use crate::oidc::discovery::ProviderMetadata;
 use crate::oidc::{IdpError, OutgoingRequest};
@@ -163,6 +163,13 @@ impl FakeIo {
     }
 }
 
+/// Signatures in pure Rust, as every native build checks them.
+impl SignatureVerifier for FakeIo {
+    async fn verifies(&self, key: &VerifyingJwk, alg: SigningAlgorithm, message: &[u8], signature: &[u8]) -> bool {
+        RustCrypto.verifies(key, alg, message, signature).await
+    }
+}
+
 impl Io for FakeIo {
     async fn send(&self, request: &OutgoingRequest, _timeout_ms: u64, max_body: usize) -> Result<HttpResponse, NetError> {
         self.sent.borrow_mut().push(request.clone());
@@ -258,6 +265,10 @@ impl Io for FakeIo {
 
     async fn assertion_key(&self) -> Result<Rc<AssertionSigningKey>, FlowError> {
         Ok(self.assertion_key.clone())
+    }
+
+    async fn sign_es256(&self, key: &AssertionSigningKey, message: &[u8]) -> Result<Vec<u8>, FlowError> {
+        key.sign_raw(message).map_err(|e| FlowError::Internal(e.to_string()))
     }
 
     async fn store_name_key(&self) -> Result<[u8; 32], FlowError> {
