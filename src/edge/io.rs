@@ -1,15 +1,16 @@
 //! [`Io`] over the Workers runtime: `fetch` with time and size bounds, the Durable
-//! Objects, the cached IdP documents, the assertion key, the clock and the CSPRNG.
+//! Objects, the cached IdP documents, signatures (WebCrypto), the assertion key, the
+//! clock and the CSPRNG.
 
 use std::rc::Rc;
 use std::time::Duration;
 
 use super::answer::Failure;
 use super::idp::Kv;
-use super::{idp, net, orgs, protect, runtime, store, Ctx};
+use super::{idp, net, orgs, protect, runtime, store, webcrypto, Ctx};
 use crate::config::OrgConfig;
 use crate::flows::{documents, FlowError, HttpResponse, Io, NetError, Site};
-use crate::jose::{AssertionSigningKey, JwkSet};
+use crate::jose::{AssertionSigningKey, JwkSet, SignatureVerifier, SigningAlgorithm, VerifyingJwk};
 use crate::oidc::discovery::ProviderMetadata;
 use crate::oidc::OutgoingRequest;
 use crate::session::address::StoreAddress;
@@ -27,6 +28,13 @@ impl Ctx<'_> {
     /// The flows' effects.
     pub(crate) fn io(&self) -> EdgeIo<'_, '_> {
         EdgeIo(self)
+    }
+}
+
+/// Issuer signatures through WebCrypto.
+impl SignatureVerifier for EdgeIo<'_, '_> {
+    async fn verifies(&self, key: &VerifyingJwk, alg: SigningAlgorithm, message: &[u8], signature: &[u8]) -> bool {
+        webcrypto::verifies(key, alg, message, signature).await
     }
 }
 
@@ -52,11 +60,17 @@ impl Io for EdgeIo<'_, '_> {
     }
 
     async fn jwks(&self, jwks_uri: &str, force: bool) -> Result<Rc<JwkSet>, FlowError> {
-        documents::jwks(self, &Kv(self.0.env), &idp::documents(), jwks_uri, force).await
+        let keys = documents::jwks(self, &Kv(self.0.env), &idp::documents(), jwks_uri, force).await?;
+        webcrypto::key_set_current(jwks_uri, &keys);
+        Ok(keys)
     }
 
     async fn assertion_key(&self) -> Result<Rc<AssertionSigningKey>, FlowError> {
         protect::signing_key(self.0).await.map_err(FlowError::from)
+    }
+
+    async fn sign_es256(&self, key: &AssertionSigningKey, message: &[u8]) -> Result<Vec<u8>, FlowError> {
+        webcrypto::sign_es256(key, message).await.map_err(|e| FlowError::Internal(format!("assertion signing: {e}")))
     }
 
     async fn store_name_key(&self) -> Result<[u8; 32], FlowError> {

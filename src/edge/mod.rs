@@ -17,6 +17,7 @@ mod selfserve;
 mod session_store;
 mod state_store;
 mod store;
+mod webcrypto;
 
 pub use crate::flows::Identity;
 pub use protect::forward_to_origin;

@@ -9,7 +9,7 @@ use worker::{Headers, Request, Response};
 
 use super::answer::{self, Failure};
 use super::runtime::{self, cache_signing_key, cached_signing_key};
-use super::{cookies, store, Ctx};
+use super::{cookies, store, webcrypto, Ctx};
 use crate::flows::session_check::{self, Remembered};
 use crate::flows::{access, identity_of, Access, Identity, Traced, Unauthenticated};
 use crate::forward::{identity_headers, is_spoofable_header, strip_sso_cookies};
@@ -182,6 +182,7 @@ pub(crate) async fn signing_key(ctx: &Ctx<'_>) -> Result<Rc<AssertionSigningKey>
         },
     };
     let key = AssertionSigningKey::from_private_jwk(&jwk).map_err(|e| Failure::internal(format!("SSO_SIGNING_KEY: {e}")))?;
+    webcrypto::check_assertion_key(&key).await.map_err(|e| Failure::internal(format!("SSO_SIGNING_KEY: {e}")))?;
     Ok(cache_signing_key(key))
 }
 

@@ -55,6 +55,10 @@ impl StateStorage for SsoState {
         self.state.storage().put(SIGNING_KEY, jwk).await.map_err(failed)
     }
 
+    async fn new_signing_key(&self) -> std::result::Result<String, StorageError> {
+        super::webcrypto::generate_es256_jwk().await.map_err(|e| StorageError(e.into()))
+    }
+
     async fn orgs(&self) -> std::result::Result<Vec<RawOrg>, StorageError> {
         let map = self.state.storage().list_with_options(ListOptions::new().prefix(ORG_PREFIX)).await.map_err(failed)?;
         Ok(map.values().into_iter().filter_map(|v| serde_wasm_bindgen::from_value::<RawOrg>(v.ok()?).ok()).collect())

@@ -156,6 +156,13 @@ impl VerifyingJwk {
         &self.key
     }
 
+    /// A usable key from one public JWK, as a key set would keep it (the worker checks
+    /// its assertion key with it).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn from_public_jwk(jwk: &serde_json::Value) -> Option<Self> {
+        Self::from_json(jwk.clone())
+    }
+
     /// A usable key from one JWKS entry, or `None` to skip it.
     fn from_json(value: serde_json::Value) -> Option<Self> {
         /// The members edge-sso reads; others are ignored.

@@ -6,3 +6,4 @@ mod jwks_cases;
 mod key_selection_cases;
 mod malformed_cases;
 mod signature_cases;
+mod vector_cases;
