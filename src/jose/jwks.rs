@@ -281,3 +281,42 @@ fn coordinates(x: &str, y: &str, len: usize) -> Option<(Vec<u8>, Vec<u8>)> {
     let y = base64url::decode_member(y)?;
     (x.len() == len && y.len() == len).then_some((x, y))
 }
+
+/// The structural bounds alone (the worker has no RustCrypto behind them).
+#[cfg(test)]
+mod structural_tests {
+    use super::{base64url, bits, coordinates, rsa_key, PublicKey};
+
+    fn modulus(bits: usize) -> String {
+        let mut n = vec![0xff_u8; bits.div_ceil(8)];
+        n[0] = 0xff >> (n.len() * 8 - bits);
+        // A leading zero byte, as some publishers send, is not counted.
+        base64url::encode([&[0_u8][..], &n].concat())
+    }
+
+    #[test]
+    fn rsa_bounds_are_the_rsa_crates() {
+        let e = |value: u64| base64url::encode(value.to_be_bytes());
+        assert!(rsa_key(&modulus(2048), &e(65537)).is_some());
+        assert!(rsa_key(&modulus(8192), &e(3)).is_some());
+        assert!(rsa_key(&modulus(2047), &e(65537)).is_none(), "under 2048 bits");
+        assert!(rsa_key(&modulus(8193), &e(65537)).is_none(), "over 8192 bits");
+        assert!(rsa_key(&modulus(2048), &e(1)).is_none(), "exponent 1");
+        assert!(rsa_key(&modulus(2048), &e((1 << 33) - 1)).is_some());
+        assert!(rsa_key(&modulus(2048), &e(1 << 33)).is_none(), "exponent over 2^33 - 1");
+        assert!(rsa_key(&modulus(2048), &base64url::encode([1_u8; 9])).is_none(), "exponent of 9 bytes");
+        match rsa_key(&modulus(2048), &e(65537)) {
+            Some(PublicKey::Rsa { n, e }) => assert_eq!((bits(&n), e), (2048, vec![1, 0, 1]), "leading zeros dropped"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn ec_coordinates_must_have_the_curve_size() {
+        let c = |len: usize| base64url::encode(vec![7_u8; len]);
+        assert!(coordinates(&c(32), &c(32), 32).is_some());
+        assert!(coordinates(&c(31), &c(32), 32).is_none());
+        assert!(coordinates(&c(48), &c(48), 32).is_none(), "a P-384 point labelled P-256");
+        assert!(coordinates("not base64!", &c(32), 32).is_none());
+    }
+}

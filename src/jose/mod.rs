@@ -2,7 +2,10 @@
 //! JWTs) against an issuer's JWKS, and signing the worker's own ES256 assertions.
 //!
 //! Pure and sans-IO: callers fetch key sets, and check time, `iss` and `aud` with their
-//! own `now` once [`verify`] has vouched for the signature.
+//! own `now` once the signature is vouched for. The signature check itself is a
+//! [`SignatureVerifier`] ([`UntrustedJwt::verify_with`]): WebCrypto in the worker, and in
+//! native builds [`RustCrypto`] (also behind the synchronous `verify`), which is not
+//! compiled into the wasm.
 
 mod algorithm;
 mod assertion;
