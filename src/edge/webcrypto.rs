@@ -87,6 +87,9 @@ pub(crate) async fn verifies(key: &VerifyingJwk, alg: SigningAlgorithm, message:
 /// Records the key set now current at `jwks_uri`: when it replaced another, the keys
 /// only the old one listed are dropped from the cache.
 pub(crate) fn key_set_current(jwks_uri: &str, keys: &Rc<JwkSet>) {
+    if SETS.with(|sets| sets.borrow().get(jwks_uri).is_some_and(|seen| Rc::ptr_eq(seen, keys))) {
+        return;
+    }
     let previous = SETS.with(|sets| sets.borrow_mut().insert(jwks_uri.to_owned(), keys.clone()));
     let Some(previous) = previous.filter(|previous| !Rc::ptr_eq(previous, keys)) else { return };
     let gone: Vec<&PublicKey> = previous
