@@ -506,7 +506,11 @@ pub fn is_domain(d: &str) -> bool {
 
 /// An absolute `https` URL, or `http` on a loopback host.
 pub fn http_url(value: &str, path: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(value).map_err(|_| ConfigError::new(path, "not an absolute URL"))?;
+    let url = Url::parse(value).map_err(|_| match value.is_ascii() {
+        true => ConfigError::new(path, "not an absolute URL"),
+        // Unicode host names are not converted (see `idna_adapter` in Cargo.toml).
+        false => ConfigError::new(path, "not an absolute URL with an ASCII host: write an internationalized domain as punycode (xn--…)"),
+    })?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}

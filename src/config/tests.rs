@@ -50,6 +50,16 @@ fn bad_issuer_is_named_with_its_path() {
 }
 
 #[test]
+fn an_internationalized_host_is_taken_as_punycode_and_refused_in_unicode() {
+    assert!(parse(&ONE_ORG.replace("https://acme.okta.com", "https://xn--bcher-kva.example")).is_ok());
+    let unicode = ONE_ORG.replace("https://acme.okta.com", "https://bücher.example");
+    assert_eq!(
+        error(&unicode),
+        "orgs[0].issuer: not an absolute URL with an ASCII host: write an internationalized domain as punycode (xn--…)"
+    );
+}
+
+#[test]
 fn http_is_only_allowed_on_loopback() {
     assert!(parse(&ONE_ORG.replace("https://acme.okta.com", "http://127.0.0.1:9000")).is_ok());
     assert!(parse(&ONE_ORG.replace("https://acme.okta.com", "http://localhost:9000")).is_ok());
