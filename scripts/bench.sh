@@ -172,7 +172,7 @@ if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   bash scripts/bootstrap.sh || problem build "scripts/bootstrap.sh failed"
   bash scripts/build.sh || problem build "scripts/build.sh failed"
 fi
-if [ ! -f build/index_bg.wasm ] || [ ! -f build/index.js ]; then problem build "build/index.js or build/index_bg.wasm is missing"; fi
+if [ ! -f build/index_bg.wasm ] || [ ! -f build/index.js ] || [ ! -f build/entry.js ]; then problem build "build/entry.js, build/index.js or build/index_bg.wasm is missing"; fi
 
 # The workers-rs skeleton: its own crate (bench/skeleton-rs, outside the edge-sso package
 # and its workspace), built like the worker, again only when its sources changed. Its

@@ -4,7 +4,7 @@
 # origin, the DNS-over-HTTPS stub that answers the setup wizard's TXT lookups for *.test domains from
 # dev/dns/records.txt, and `wrangler dev`.
 # Each process runs in its own process group with tagged output; Ctrl-C, or any of them exiting,
-# stops them all. `make dev` calls this after building; it needs build/index.js.
+# stops them all. `make dev` calls this after building; it needs build/entry.js.
 # Where state is kept: DEV_WORKER_STATE (the worker's Durable Objects and KV, default
 # .wrangler/state) and DEV_ORIGIN_DATA (the demo origin's users, default dev/data).
 set -euo pipefail
@@ -19,7 +19,7 @@ TAGS=()
 fail() { echo "dev: $*" >&2; exit 1; }
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-[ -f build/index.js ] || fail "build/index.js is missing; run \`make build\` (or \`make dev\`) first"
+[ -f build/entry.js ] || fail "build/entry.js is missing; run \`make build\` (or \`make dev\`) first"
 [ -x "$WRANGLER" ] || fail "$WRANGLER is missing; run \`bash scripts/bootstrap.sh\` first"
 for port in "${PORTS[@]}"; do
   answers "$port" && fail "port $port on 127.0.0.1 is already in use (another \`make dev\` still running?)"

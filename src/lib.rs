@@ -12,7 +12,9 @@
 //! # Protect your own worker
 //!
 //! With `default-features = false` the crate exports no `#[event(fetch)]` of its own;
-//! wrap your handler with `Sso::handle` and export edge-sso's Durable Object classes:
+//! wrap your handler with `Sso::handle`, and make edge-sso's `src/edge/entry.js` your
+//! worker's entry module (it declares the Durable Object classes over the Rust objects;
+//! README, "Use it as a library"):
 //!
 //! ```ignore
 //! use worker::*;

@@ -73,7 +73,7 @@ impl Ctx<'_> {
 ///
 /// ```ignore
 /// use worker::*;
-/// pub use edge_sso::{SessionStore, SsoState}; // export the Durable Object classes
+/// pub use edge_sso::{SessionStore, SsoState}; // the Durable Objects' Rust halves (entry.js declares the classes)
 ///
 /// #[event(fetch)]
 /// async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {

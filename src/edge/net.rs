@@ -8,12 +8,6 @@ use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestIni
 use crate::flows::{HttpResponse, NetError};
 use crate::oidc::OutgoingRequest;
 
-/// Awaits a JS `text()` promise (of a Request or Response) in one step, without
-/// streaming the body chunk by chunk through wasm.
-pub(crate) async fn js_text(promise: Result<js_sys::Promise, wasm_bindgen::JsValue>) -> Option<String> {
-    wasm_bindgen_futures::JsFuture::from(promise.ok()?).await.ok()?.as_string()
-}
-
 /// Reads an incoming request's body of at most `max` bytes (`None` when larger). A
 /// declared `Content-Length` over `max` is refused unread; a body without one (chunked)
 /// is read as it streams and cut off as soon as it passes `max`.

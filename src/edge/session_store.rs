@@ -6,9 +6,16 @@
 //! logout paths only). Each request is applied by [`crate::session::tables`] in one
 //! synchronous run of SQL statements, which the runtime commits atomically; expired
 //! rows are swept by an alarm, and an object with nothing left to expire sets none.
-#![allow(missing_docs)] // the glue #[durable_object] generates has no docs
+//!
+//! The class the runtime sees is `SessionStore` of `src/edge/entry.js`, a `DurableObject`
+//! that hands every RPC call to this object (exported to JavaScript as `RustSessionStore`).
 
-use worker::{durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+use worker::worker_sys::DurableObjectState;
+use worker::{SqlStorage, SqlStorageValue, State};
 
 use crate::session::store::{StoreRequest, StoreResponse};
 use crate::session::tables::{self, Sql, SqlError, SqlValue, MIGRATIONS, SCHEMA};
@@ -17,58 +24,73 @@ use crate::session::tables::{self, Sql, SqlError, SqlValue, MIGRATIONS, SCHEMA};
 const SWEEP_EVERY_MS: i64 = 3_600_000;
 
 /// One user's sessions, one login state, or one org's directory.
-#[durable_object]
+#[wasm_bindgen(js_name = RustSessionStore)]
 pub struct SessionStore {
-    state: State,
+    state: Rc<State>,
+    sql: SqlStorage,
 }
 
-impl DurableObject for SessionStore {
-    fn new(state: State, _env: Env) -> Self {
+#[wasm_bindgen(js_class = RustSessionStore)]
+impl SessionStore {
+    /// The object over its state; creates or migrates its tables.
+    #[wasm_bindgen(constructor)]
+    pub fn new(state: DurableObjectState) -> Self {
+        let state = State::from(state);
         let sql = state.storage().sql();
         let _ = sql.exec(SCHEMA, None);
         for migration in MIGRATIONS {
             let _ = sql.exec(migration, None);
         }
-        Self { state }
+        Self { state: Rc::new(state), sql }
     }
 
-    async fn fetch(&self, req: Request) -> Result<Response> {
-        let body = super::net::js_text(req.inner().text()).await.unwrap_or_default();
-        let db = Db(self.state.storage().sql());
-        let answer = match serde_json::from_str::<StoreRequest>(&body) {
+    /// Applies one [`StoreRequest`] (JSON text) and answers the [`StoreResponse`] as JSON
+    /// text: directly for the hot path (`Touch`, a synchronous run of SQL), else as a
+    /// promise (a request that may set the sweep alarm). Never rejects: a failure is
+    /// `StoreResponse::Failed`.
+    pub fn call(&self, message: &str) -> JsValue {
+        let db = Db(&self.sql);
+        match serde_json::from_str::<StoreRequest>(message) {
             // The hot path: answered without decoding the stored record.
             Ok(StoreRequest::Touch { key, now, limits }) => {
-                let answer = tables::touch(&db, &key, now, limits.as_ref()).unwrap_or_else(|e| failed_json(&e.0));
-                return Response::from_bytes(answer.into_bytes());
+                JsValue::from_str(&tables::touch(&db, &key, now, limits.as_ref()).unwrap_or_else(|e| failed_json(&e.0)))
             }
             Ok(request) => {
                 let needs_sweep = tables::needs_sweep(&request);
                 let answer = tables::apply(&db, request).unwrap_or_else(|e| StoreResponse::Failed { reason: e.0 });
-                if needs_sweep && self.state.storage().get_alarm().await.ok().flatten().is_none() {
-                    let _ = self.state.storage().set_alarm(SWEEP_EVERY_MS).await;
+                let answer = JsValue::from_str(&serde_json::to_string(&answer).unwrap_or_else(|_| failed_json("answer not serializable")));
+                if !needs_sweep {
+                    return answer;
                 }
-                answer
+                let state = Rc::clone(&self.state);
+                wasm_bindgen_futures::future_to_promise(async move {
+                    if state.storage().get_alarm().await.ok().flatten().is_none() {
+                        let _ = state.storage().set_alarm(SWEEP_EVERY_MS).await;
+                    }
+                    Ok(answer)
+                })
+                .into()
             }
-            Err(_) => StoreResponse::Failed { reason: "unreadable request".into() },
-        };
-        Response::from_json(&answer)
+            Err(_) => JsValue::from_str(&failed_json("unreadable request")),
+        }
     }
 
-    async fn alarm(&self) -> Result<Response> {
+    /// Sweeps expired rows; sets the next alarm only while some are left.
+    pub async fn alarm(&self) -> Result<JsValue, JsValue> {
         let now = (js_sys::Date::now() / 1000.0) as u64;
-        let left = tables::sweep(&Db(self.state.storage().sql()), now).map_err(|e| worker::Error::RustError(e.0))?;
+        let left = tables::sweep(&Db(&self.sql), now).map_err(|e| JsValue::from_str(&e.0))?;
         if left {
-            self.state.storage().set_alarm(SWEEP_EVERY_MS).await?;
+            self.state.storage().set_alarm(SWEEP_EVERY_MS).await.map_err(JsValue::from)?;
         }
-        Response::ok("swept")
+        Ok(JsValue::UNDEFINED)
     }
 }
 
 /// The object's SQLite database as [`Sql`].
-struct Db(SqlStorage);
+struct Db<'s>(&'s SqlStorage);
 
-impl Sql for Db {
-    fn exec(&self, query: &str, args: Vec<SqlValue>) -> std::result::Result<Vec<serde_json::Value>, SqlError> {
+impl Sql for Db<'_> {
+    fn exec(&self, query: &str, args: Vec<SqlValue>) -> Result<Vec<serde_json::Value>, SqlError> {
         let args: Vec<SqlStorageValue> = args
             .into_iter()
             .map(|v| match v {

@@ -1,8 +1,14 @@
 //! Talking to the Durable Objects: the `SessionStore` objects (a user's sessions, a login state, an org's directory) and the
 //! worker-wide `SsoState`.
+//!
+//! Every call is a JavaScript RPC call, `stub.call(message)`, to the classes of
+//! `src/edge/entry.js`: the typed message serialized once as JSON text, the answer JSON
+//! text; no HTTP request is built.
 
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use worker::{Env, Method, ObjectNamespace, Request, RequestInit, Stub};
+use wasm_bindgen_futures::JsFuture;
+use worker::{Env, ObjectNamespace, Stub};
 
 use super::answer::{Failure, LogLine};
 use super::state_store::{STATE_BINDING, STATE_NAME};
@@ -15,18 +21,25 @@ use crate::sso_state::{StateRequest, StateResponse};
 /// Durable Object binding of the session stores.
 pub(crate) const SESSIONS_BINDING: &str = "SSO_SESSIONS";
 
+#[wasm_bindgen]
+extern "C" {
+    /// A Durable Object stub, seen through the one RPC method of `src/edge/entry.js`.
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type ObjectRpc;
+
+    /// `stub.call(message)`: the message's JSON text in, a promise of the answer's out.
+    #[wasm_bindgen(method, catch)]
+    fn call(this: &ObjectRpc, message: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
 /// Sends one request to the store at `store` and returns its answer.
 pub(crate) async fn call(env: &Env, store: &StoreAddress, request: &StoreRequest) -> Result<StoreResponse, Failure> {
-    let body = serde_json::to_string(request).map_err(|_| Failure::internal("store request not serializable"))?;
+    let message = serde_json::to_string(request).map_err(|_| Failure::internal("store request not serializable"))?;
     let stub = env
         .durable_object(SESSIONS_BINDING)
         .and_then(|ns| stub_of(ns, store))
         .map_err(|e| Failure::store_unavailable(format!("session store binding: {e}")))?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let req = Request::new_with_init("https://session-store/", &init).map_err(|_| Failure::internal("store request"))?;
-    let resp = stub.fetch_with_request(req).await.map_err(|e| Failure::store_unavailable(format!("session store call: {e}")))?;
-    let text = super::net::js_text(web_sys::Response::from(resp).text()).await.unwrap_or_default();
+    let text = rpc(stub, &message).await.map_err(|e| Failure::store_unavailable(format!("session store call: {e}")))?;
     let answer: StoreResponse = serde_json::from_str(&text).map_err(|_| Failure::store_unavailable("session store answer unreadable"))?;
     if let StoreResponse::Failed { reason } = &answer {
         return Err(Failure::store_unavailable(format!("session store failed: {reason}")));
@@ -77,21 +90,24 @@ fn in_jurisdiction(ns: ObjectNamespace, jurisdiction: Jurisdiction) -> worker::R
 
 /// One call to the worker-wide `SsoState` object (signing key, stored orgs).
 pub(crate) async fn state_call(env: &Env, request: &StateRequest) -> Result<StateResponse, Failure> {
-    let body = serde_json::to_string(request).map_err(|_| Failure::internal("state request not serializable"))?;
+    let message = serde_json::to_string(request).map_err(|_| Failure::internal("state request not serializable"))?;
     let stub = env
         .durable_object(STATE_BINDING)
         .and_then(|ns| ns.get_by_name(STATE_NAME))
         .map_err(|e| Failure::store_unavailable(format!("state binding: {e}")))?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let req = Request::new_with_init("https://sso-state/", &init).map_err(|_| Failure::internal("state request"))?;
-    let resp = stub.fetch_with_request(req).await.map_err(|e| Failure::store_unavailable(format!("state call: {e}")))?;
-    let text = super::net::js_text(web_sys::Response::from(resp).text()).await.unwrap_or_default();
+    let text = rpc(stub, &message).await.map_err(|e| Failure::store_unavailable(format!("state call: {e}")))?;
     match serde_json::from_str(&text) {
         Ok(StateResponse::Failed { reason }) => Err(Failure::store_unavailable(format!("state failed: {reason}"))),
         Ok(answer) => Ok(answer),
         Err(_) => Err(Failure::store_unavailable("state answer unreadable")),
     }
+}
+
+/// `stub.call(message)`, awaited: the answer's JSON text.
+async fn rpc(stub: Stub, message: &str) -> Result<String, worker::Error> {
+    let promise = stub.into_rpc::<ObjectRpc>().call(message)?;
+    let answer = JsFuture::from(promise).await?;
+    answer.as_string().ok_or_else(|| worker::Error::RustError("the object answered something other than text".into()))
 }
 
 thread_local! {

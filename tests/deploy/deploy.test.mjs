@@ -54,7 +54,7 @@ function devSso() {
 /** wrangler.toml with its [env.production] table replaced by `production` (TOML text). */
 function wranglerToml(dir, production) {
   const tracked = fs.readFileSync(path.join(repoRoot, 'wrangler.toml'), 'utf8');
-  const top = tracked.slice(0, tracked.indexOf('\n[env.production]') + 1).replace('main = "build/index.js"', `main = ${JSON.stringify(path.join(repoRoot, 'build', 'index.js'))}`);
+  const top = tracked.slice(0, tracked.indexOf('\n[env.production]') + 1).replace('main = "build/entry.js"', `main = ${JSON.stringify(path.join(repoRoot, 'build', 'entry.js'))}`);
   const file = path.join(dir, 'wrangler.toml');
   fs.writeFileSync(file, `${top}${production}`);
   return file;

@@ -84,12 +84,14 @@ describe('Durable Object calls per operation', () => {
     assert.equal(sessions.filter(isDirectory).length, 2, 'the directory: register, then the provisioning fingerprint');
     assert.ok(sessions.filter(isUserObject).length >= 1, 'the user object: create (and the session check after)');
     assert.ok(login.length <= 8, `a small constant: ${login.length}`);
+    assert.deepEqual(await worker().objectCallMethods(), { call: login.length }, 'every object call of a login over RPC');
 
     const browser = await signIn(email);
     const object = await userObjectOf(browser);
     for (const path of ['/a', '/b?x=1', '/c']) {
       const { calls } = await callsOf(() => browser.get(stack.url(path), { accept: 'application/json' }));
       assert.deepEqual(calls, [{ binding: 'SSO_SESSIONS', name: object }], `exactly one call, to the user's object: ${path}`);
+      assert.deepEqual(await worker().objectCallMethods(), { call: 1 }, 'over RPC (`call`), no HTTP request (`fetch`)');
     }
     const { calls: info } = await callsOf(() => browser.get(`${worker().url}/_sso/session`, { accept: 'application/json' }));
     assert.deepEqual(info, [{ binding: 'SSO_SESSIONS', name: object }]);

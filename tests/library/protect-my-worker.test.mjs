@@ -19,7 +19,7 @@ before(async () => {
   idp = await startDevIdp({ org: 'acme', worker: workerUrl });
   worker = await startWorker({
     port,
-    main: path.join(repoRoot, 'examples', 'protect-my-worker', 'build', 'index.js'),
+    main: path.join(repoRoot, 'examples', 'protect-my-worker', 'build', 'entry.js'),
     sso: {
       public_paths: ['/public/'],
       orgs: [{ id: 'acme', issuer: idp.issuer, client_id: idp.clientId, client_secret_var: 'ACME_CLIENT_SECRET', domains: ['acme.test'] }],

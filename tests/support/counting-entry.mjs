@@ -1,25 +1,31 @@
 //! Test-only entry module (copied next to a copy of the built worker by `startWorker({
-//! countObjectCalls: true })`): the built worker with its Durable Object namespaces
-//! wrapped, so a test can read every object call (`GET /__test/object-calls`: `{ binding,
-//! name }`, plus `jurisdiction` when the stub came from `namespace.jurisdiction(j)`), reset
-//! the record (`DELETE`), and make objects unreachable by name (`POST {"fail":[names]}`).
-//! Never part of the product: build/index.js knows nothing of it.
+//! countObjectCalls: true })`): the built worker (its entry module, build/entry.js) with
+//! its Durable Object namespaces wrapped, so a test can read every object call and how
+//! it was made (`GET /__test/object-calls`: `calls`, each `{ binding, name }` plus
+//! `jurisdiction` when the stub came from `namespace.jurisdiction(j)`, and `methods`, the
+//! count per stub method: `call` is the RPC method, `fetch` an HTTP request), reset the
+//! record (`DELETE`), and make objects unreachable by name (`POST {"fail":[names]}`).
+//! Never part of the product: build/ knows nothing of it.
 
 import Inner from './index.js';
 export * from './index.js';
 
 const calls = [];
+const methods = {};
 const failing = new Set();
+// The stub methods that reach the object: `call` (RPC, src/edge/entry.js) and `fetch`.
+const OBJECT_METHODS = new Set(['call', 'fetch']);
 
 function wrapStub(binding, name, stub, jurisdiction) {
   return new Proxy(stub, {
     get(target, prop) {
       const value = Reflect.get(target, prop);
-      if (prop === 'fetch') {
+      if (OBJECT_METHODS.has(prop)) {
         return (...args) => {
           calls.push(jurisdiction === undefined ? { binding, name } : { binding, name, jurisdiction });
+          methods[prop] = (methods[prop] ?? 0) + 1;
           if (failing.has(name)) return Promise.reject(new Error('object unreachable (test)'));
-          return value.apply(target, args);
+          return Reflect.apply(value, target, args);
         };
       }
       return typeof value === 'function' && prop !== 'constructor' ? value.bind(target) : value;
@@ -66,6 +72,7 @@ export default class CountingWorker extends Inner {
     if (url.pathname === '/__test/object-calls') {
       if (request.method === 'DELETE') {
         calls.length = 0;
+        for (const m of Object.keys(methods)) delete methods[m];
         return new Response(null, { status: 204 });
       }
       if (request.method === 'POST') {
@@ -74,7 +81,7 @@ export default class CountingWorker extends Inner {
         for (const name of fail) failing.add(name);
         return new Response(null, { status: 204 });
       }
-      return Response.json({ calls });
+      return Response.json({ calls, methods });
     }
     const view = Object.create(this);
     Object.defineProperty(view, 'env', { value: wrapEnv(this.env) });

@@ -1,4 +1,4 @@
-//! Starts the built worker (`build/index.js`) in workerd, through Miniflare (the runtime
+//! Starts the built worker (`build/entry.js`) in workerd, through Miniflare (the runtime
 //! of `wrangler dev`, without its dev proxy and file watching: see miniflare-worker.mjs),
 //! with a generated configuration: the bindings, migrations and compatibility date of
 //! wrangler.toml, and the `SSO` variable and secrets a test chooses. One fresh directory
@@ -31,7 +31,7 @@ export const defaultSessionSecret = 'e2e-session-secret-0123456789abcdef01234567
  * - `secrets`: extra string bindings; `SSO_SESSION_SECRET` defaults to
  *   `defaultSessionSecret`, and a value of `null`/`undefined` leaves that name out.
  * - `vars`: more bindings, added last.
- * - `main`: the worker script (default `$E2E_WORKER_MAIN`, else `<repo>/build/index.js`).
+ * - `main`: the worker's entry module (default `$E2E_WORKER_MAIN`, else `<repo>/build/entry.js`).
  * - `port`: the port to use (default: a free one), for configs that need it up front.
  * - `healthy`: wait for `/_sso/healthz` to answer 200 (default) or any status (`false`,
  *   for deliberately broken configurations).
@@ -44,8 +44,10 @@ export const defaultSessionSecret = 'e2e-session-secret-0123456789abcdef01234567
  *
  * - `countObjectCalls`: run the worker behind tests/support/counting-entry.mjs (a copy
  *   of the built worker with its Durable Object namespaces wrapped); the handle then has
- *   `objectCalls()` (every call since the last `resetObjectCalls()`, `{ binding, name }`)
- *   and `failObjects(names)` (those objects become unreachable; `[]` heals them).
+ *   `objectCalls()` (every call since the last `resetObjectCalls()`, `{ binding, name }`),
+ *   `objectCallMethods()` (how many of them were made through each stub method since the
+ *   reset, e.g. `{ call: 3 }`: `call` is the RPC method, `fetch` an HTTP request) and
+ *   `failObjects(names)` (those objects become unreachable; `[]` heals them).
  *
  * Returns `{ url, port, dir, stateDir, logs(), waitForLog(re), stop() }`.
  */
@@ -54,7 +56,7 @@ export async function startWorker({
   ssoAs = 'string',
   secrets = {},
   vars = {},
-  main = process.env.E2E_WORKER_MAIN || path.join(repoRoot, 'build', 'index.js'),
+  main = process.env.E2E_WORKER_MAIN || path.join(repoRoot, 'build', 'entry.js'),
   port,
   healthy = true,
   timeoutMs = 60_000,
@@ -113,6 +115,7 @@ async function startOnPort({ sso, ssoAs, secrets, vars, main, port, healthy, tim
     stateDir,
     logs: group.logs,
     objectCalls: async () => (await (await fetch(testRoute)).json()).calls,
+    objectCallMethods: async () => (await (await fetch(testRoute)).json()).methods,
     resetObjectCalls: async () => void (await fetch(testRoute, { method: 'DELETE' })),
     failObjects: async (names) => void (await fetch(testRoute, { method: 'POST', body: JSON.stringify({ fail: names }) })),
     /** Waits until the captured output matches `re` (string or RegExp); returns the match. */
@@ -136,14 +139,21 @@ function countingCopy(main, dir) {
   const copy = path.join(dir, 'main');
   fs.mkdirSync(copy);
   const from = path.dirname(main);
+  // Every `.js` module becomes `.mjs` (next to an `.mjs` entry, Miniflare would read a
+  // `.js` module as CommonJS), and the imports between them follow.
+  const renamed = (name) => name.replace(/\.js$/, '.mjs');
   for (const name of fs.readdirSync(from)) {
-    // `.mjs`: next to an `.mjs` entry, Miniflare would read a `.js` module as CommonJS.
-    const to = name === path.basename(main) ? name.replace(/\.js$/, '.mjs') : name;
-    if (fs.statSync(path.join(from, name)).isFile()) fs.copyFileSync(path.join(from, name), path.join(copy, to));
+    const source = path.join(from, name);
+    if (!fs.statSync(source).isFile()) continue;
+    if (name.endsWith('.js')) {
+      const text = fs.readFileSync(source, 'utf8').replace(/(from\s*)(['"])\.\/([\w.-]+)\.js\2/g, '$1$2./$3.mjs$2');
+      fs.writeFileSync(path.join(copy, renamed(name)), text);
+    } else {
+      fs.copyFileSync(source, path.join(copy, name));
+    }
   }
   const entry = fs.readFileSync(fileURLToPath(new URL('./counting-entry.mjs', import.meta.url)), 'utf8');
-  const inner = path.basename(main).replace(/\.js$/, '.mjs');
-  fs.writeFileSync(path.join(copy, 'counting-entry.mjs'), entry.replaceAll("'./index.js'", `'./${inner}'`));
+  fs.writeFileSync(path.join(copy, 'counting-entry.mjs'), entry.replaceAll("'./index.js'", `'./${renamed(path.basename(main))}'`));
   return path.join(copy, 'counting-entry.mjs');
 }
 

@@ -2,7 +2,8 @@
 
 use worker::{event, Context, Env, Request, Response, Result};
 
-// The Durable Object classes edge-sso needs; wrangler.toml binds them.
+// The Rust halves of the Durable Objects edge-sso needs; their classes are in build/entry.js
+// (edge-sso's src/edge/entry.js, copied by `make build-example`), which wrangler.toml binds.
 pub use edge_sso::{SessionStore, SsoState};
 
 #[event(fetch)]
