@@ -44,7 +44,8 @@ impl SsoState {
             Ok(request) => apply(self, request).await.unwrap_or_else(|e| StateResponse::Failed { reason: e.0 }),
             Err(_) => StateResponse::Failed { reason: "unreadable request".into() },
         };
-        let json = serde_json::to_string(&answer).unwrap_or_else(|_| r#"{"result":"failed","reason":"answer not serializable"}"#.to_owned());
+        let json =
+            serde_json::to_string(&answer).unwrap_or_else(|_| r#"{"result":"failed","reason":"answer not serializable"}"#.to_owned());
         Ok(JsValue::from_str(&json))
     }
 }
