@@ -13,9 +13,10 @@
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use worker::worker_sys::DurableObjectState;
-use worker::{SqlStorage, SqlStorageValue, State};
+use worker::{SqlStorage, State};
 
 use crate::session::store::{StoreRequest, StoreResponse};
 use crate::session::tables::{self, Sql, SqlError, SqlValue, MIGRATIONS, SCHEMA};
@@ -89,18 +90,47 @@ impl SessionStore {
 /// The object's SQLite database as [`Sql`].
 struct Db<'s>(&'s SqlStorage);
 
+#[wasm_bindgen]
+extern "C" {
+    /// `ctx.storage.sql`, called directly (not through workers-rs's value conversions).
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type SqlHandle;
+
+    #[wasm_bindgen(method, catch, variadic)]
+    fn exec(this: &SqlHandle, query: &str, args: &js_sys::Array) -> Result<SqlCursorHandle, JsValue>;
+
+    /// A cursor of `exec`.
+    #[wasm_bindgen(extends = js_sys::Object)]
+    type SqlCursorHandle;
+
+    #[wasm_bindgen(method, catch, js_name = toArray)]
+    fn to_array(this: &SqlCursorHandle) -> Result<JsValue, JsValue>;
+}
+
 impl Sql for Db<'_> {
+    /// The arguments cross into JavaScript as one JSON text and the rows come back as one:
+    /// a constant handful of wasm↔JS calls per statement, whatever its rows and columns
+    /// (workers-rs converts every argument and every field on its own).
     fn exec(&self, query: &str, args: Vec<SqlValue>) -> Result<Vec<serde_json::Value>, SqlError> {
-        let args: Vec<SqlStorageValue> = args
-            .into_iter()
-            .map(|v| match v {
-                SqlValue::Integer(i) => SqlStorageValue::Integer(i),
-                SqlValue::Text(s) => SqlStorageValue::String(s),
-                SqlValue::Null => SqlStorageValue::Null,
-            })
-            .collect();
+        let failed = |e: JsValue| SqlError(worker::Error::from(e).to_string());
+        let args = if args.is_empty() {
+            js_sys::Array::new()
+        } else {
+            let args: Vec<serde_json::Value> = args
+                .into_iter()
+                .map(|v| match v {
+                    SqlValue::Integer(i) => serde_json::Value::from(i),
+                    SqlValue::Text(s) => serde_json::Value::String(s),
+                    SqlValue::Null => serde_json::Value::Null,
+                })
+                .collect();
+            let text = serde_json::to_string(&args).map_err(|e| SqlError(e.to_string()))?;
+            js_sys::JSON::parse(&text).map_err(failed)?.unchecked_into()
+        };
+        let cursor = self.0.as_ref().unchecked_ref::<SqlHandle>().exec(query, &args).map_err(failed)?;
         // Cursors are lazy: reading the rows runs the statement to completion.
-        self.0.exec(query, args).and_then(|cursor| cursor.to_array()).map_err(|e| SqlError(e.to_string()))
+        let rows = js_sys::JSON::stringify(&cursor.to_array().map_err(failed)?).map_err(failed)?;
+        serde_json::from_str(&String::from(rows)).map_err(|e| SqlError(e.to_string()))
     }
 }
 
