@@ -233,7 +233,7 @@ function main() {
     const l = e2e.login_cpu;
     const a = e2e.apache_login_cpu;
     const pass = l.server_cpu_us_per_login <= BUDGET_LOGIN_CPU_US;
-    row(`server CPU per login (${l.logins} in a row)`, `${fmtInt(l.server_cpu_us_per_login)} µs`, '', '', '', '', a ? `${fmtInt(a.server_cpu_us_per_login)} µs (Apache)` : '',
+    row(`server CPU per login (${l.logins} in a row)`, `${fmtInt(l.server_cpu_us_per_login)} µs${l.failures ? ` (${l.failures} failed)` : ''}`, '', '', '', '', a ? `${fmtInt(a.server_cpu_us_per_login)} µs (Apache)` : '',
       a?.server_cpu_us_per_login ? `${(l.server_cpu_us_per_login / a.server_cpu_us_per_login).toFixed(2)}× mod_auth_openidc` : '', '≤ 2 ms', verdict(pass));
     results.budgets.push({ name: 'worker CPU per login ≤ 2 ms', value: l.server_cpu_us_per_login, limit: BUDGET_LOGIN_CPU_US, pass });
   }
