@@ -34,32 +34,37 @@ impl Settings {
         !matches!(self.admin, AdminApi::Disabled) || self.config.admin.is_some()
     }
 
-    /// Every org: static ones first, then `stored` ones (never shadowing a static id;
-    /// invalid ones skipped), each stored org's unverified domains marked by `claims`.
-    /// Stored orgs count only while the admin API or the console is enabled.
+    /// Every org: static ones first, then `stored` ones (see [`merge_orgs`]). Stored orgs
+    /// count only while the admin API or the console is enabled.
     pub fn orgs_with(&self, stored: Vec<RawOrg>, claims: &[OrgClaims]) -> Vec<OrgConfig> {
-        let mut orgs = self.config.orgs.clone();
         if !self.stores_orgs() {
-            return orgs;
+            return self.config.orgs.clone();
         }
-        for raw in stored {
-            if orgs.iter().any(|o| o.id == raw.id) {
-                continue;
-            }
-            if let Ok(mut org) = raw.validate("stored org", &|_| None) {
-                if let Some(c) = claims.iter().find(|c| c.org == org.id) {
-                    org.unverified_domains = org
-                        .domains
-                        .iter()
-                        .filter(|d| !c.challenges.iter().any(|ch| &ch.domain == *d && ch.verified_at.is_some()))
-                        .cloned()
-                        .collect();
-                }
-                orgs.push(org);
-            }
-        }
-        orgs
+        merge_orgs(&self.config.orgs, stored, claims)
     }
+}
+
+/// The static orgs, then the `stored` ones (never shadowing a static id; invalid ones
+/// skipped), each stored org's unverified domains marked by `claims`.
+pub fn merge_orgs(static_orgs: &[OrgConfig], stored: Vec<RawOrg>, claims: &[OrgClaims]) -> Vec<OrgConfig> {
+    let mut orgs = static_orgs.to_vec();
+    for raw in stored {
+        if orgs.iter().any(|o| o.id == raw.id) {
+            continue;
+        }
+        if let Ok(mut org) = raw.validate("stored org", &|_| None) {
+            if let Some(c) = claims.iter().find(|c| c.org == org.id) {
+                org.unverified_domains = org
+                    .domains
+                    .iter()
+                    .filter(|d| !c.challenges.iter().any(|ch| &ch.domain == *d && ch.verified_at.is_some()))
+                    .cloned()
+                    .collect();
+            }
+            orgs.push(org);
+        }
+    }
+    orgs
 }
 
 #[cfg(test)]

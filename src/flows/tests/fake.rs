@@ -215,23 +215,7 @@ impl Io for FakeIo {
         // `put_org` writes `stored`: its version of an org comes first.
         let mut stored = self.stored.borrow().clone();
         stored.extend(in_state);
-        let mut orgs = self.config.orgs.clone();
-        for raw in stored {
-            if orgs.iter().any(|o| o.id == raw.id) {
-                continue;
-            }
-            if let Ok(mut org) = raw.validate("stored org", &|_| None) {
-                if let Some(c) = claims.iter().find(|c| c.org == org.id) {
-                    org.unverified_domains = org
-                        .domains
-                        .iter()
-                        .filter(|d| !c.challenges.iter().any(|ch| &ch.domain == *d && ch.verified_at.is_some()))
-                        .cloned()
-                        .collect();
-                }
-                orgs.push(org);
-            }
-        }
+        let orgs = crate::settings::merge_orgs(&self.config.orgs, stored, &claims);
         Ok(Rc::new(orgs))
     }
 
