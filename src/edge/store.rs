@@ -60,6 +60,10 @@ thread_local! {
 /// machine) gets a local object instead, and the log says so once; any other failure is one.
 fn stub_of(ns: ObjectNamespace, store: &StoreAddress) -> worker::Result<Stub> {
     let Some(jurisdiction) = store.jurisdiction else { return ns.get_by_name(&store.name) };
+    if TOLD_NO_JURISDICTIONS.with(std::cell::Cell::get) {
+        // Known since the first try in this isolate: no error thrown and caught per call.
+        return ns.get_by_name(&store.name);
+    }
     match in_jurisdiction(ns.clone(), jurisdiction).and_then(|scoped| scoped.get_by_name(&store.name)) {
         Err(e) if e.to_string().contains(NO_JURISDICTIONS_HERE) => {
             if !TOLD_NO_JURISDICTIONS.with(|told| told.replace(true)) {
